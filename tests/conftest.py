@@ -1,0 +1,54 @@
+import pytest
+
+from accounts.roles import Role
+from tests.factories import AccountFactory, MembershipFactory
+
+
+@pytest.fixture
+def account(db):
+    """The account the personas below belong to."""
+    return AccountFactory(name="Acme")
+
+
+@pytest.fixture
+def owner(account):
+    """The account's one owner: may do everything."""
+    return MembershipFactory(account=account, owner=True, user__email="owner@acme.test").user
+
+
+@pytest.fixture
+def admin(account, owner):
+    """An admin of the same account: manages keys and users like the owner."""
+    return MembershipFactory(account=account, admin=True, user__email="admin@acme.test").user
+
+
+@pytest.fixture
+def manager(account, owner):
+    """A manager of the same account: a member who must not see API keys."""
+    return MembershipFactory(account=account, manager=True, user__email="manager@acme.test").user
+
+
+@pytest.fixture
+def other_account(db):
+    """Another customer's account."""
+    return AccountFactory(name="Other Co")
+
+
+@pytest.fixture
+def outsider(other_account):
+    """Owns another account: every object of ours must be 404 to them."""
+    return MembershipFactory(
+        account=other_account, owner=True, user__email="outsider@other.test"
+    ).user
+
+
+@pytest.fixture
+def member_of(account, owner):
+    """Make a user with the given role in the account."""
+
+    def make(role: str):
+        if role == Role.OWNER:
+            return owner
+        return MembershipFactory(account=account, role=role).user
+
+    return make
