@@ -1,0 +1,93 @@
+import pytest
+
+from apikeys import scopes, secrets
+from apikeys.models import KeyEvent, KeyStateError, PrivateKey
+
+
+@pytest.fixture
+def key_and_secret(account, owner):
+    return PrivateKey.objects.issue(account, "  Zapier  ", scopes.READ_ONLY, owner)
+
+
+def test_it_issues_a_well_formed_secret_and_stores_only_its_digest(key_and_secret):
+    key, secret = key_and_secret
+    assert secrets.is_well_formed(secret)
+    assert len(secret) == 37 and secret.startswith("pk_")
+    key.refresh_from_db()
+    assert key.digest == secrets.digest(secret)
+    assert key.hint == secret[-4:]
+    assert key.name == "Zapier"
+    stored = [str(v) for v in PrivateKey.objects.filter(pk=key.pk).values().get().values()]
+    assert not any(secret in value for value in stored)
+
+
+def test_it_records_a_created_event_with_actor(key_and_secret, owner):
+    key, _ = key_and_secret
+    event = KeyEvent.objects.get(key=key)
+    assert event.action == "created" and event.actor == owner and event.key_hint == key.hint
+
+
+def test_it_refuses_unknown_or_empty_scopes(account, owner):
+    with pytest.raises(ValueError):
+        PrivateKey.objects.issue(account, "x", ["lists:delete"], owner)
+    with pytest.raises(ValueError):
+        PrivateKey.objects.issue(account, "x", [], owner)
+    assert PrivateKey.objects.count() == 0
+
+
+def test_it_clones_with_new_secret_same_name_and_scopes(key_and_secret, admin):
+    key, secret = key_and_secret
+    clone, clone_secret = key.clone(by=admin)
+    assert clone_secret != secret and clone.digest != key.digest
+    assert (clone.name, clone.scopes, clone.cloned_from) == (key.name, key.scopes, key)
+    assert key.events.filter(action="cloned").count() == 1
+    assert clone.events.filter(action="cloned").count() == 1
+
+
+def test_it_deactivates_idempotently_with_one_event(key_and_secret, owner):
+    key, _ = key_and_secret
+    assert key.deactivate(by=owner, reason="leaked") is True
+    assert key.deactivate(by=owner, reason="again") is False
+    key.refresh_from_db()
+    assert not key.is_active and key.deactivation_reason == "leaked"
+    assert key.events.filter(action="deactivated").count() == 1
+
+
+def test_it_reactivates_only_inactive_keys(key_and_secret, owner):
+    key, _ = key_and_secret
+    with pytest.raises(KeyStateError):
+        key.reactivate(by=owner)
+    key.deactivate(by=owner)
+    key.reactivate(by=owner)
+    key.refresh_from_db()
+    assert key.is_active
+    assert key.events.filter(action="reactivated").count() == 1
+
+
+def test_it_deletes_only_inactive_keys_and_keeps_events(key_and_secret, owner):
+    key, _ = key_and_secret
+    with pytest.raises(KeyStateError):
+        key.delete(by=owner)
+    key.deactivate(by=owner)
+    key.delete(by=owner)
+    assert not PrivateKey.objects.filter(pk=key.pk).exists()
+    actions = list(KeyEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["created", "deactivated", "deleted"]
+
+
+def test_it_finds_a_key_by_secret_and_rehashes_old_pepper(key_and_secret, settings):
+    key, secret = key_and_secret
+    assert PrivateKey.objects.for_secret(secret) == key
+    settings.API_KEY_PEPPERS = ["new-pepper", *settings.API_KEY_PEPPERS]
+    found = PrivateKey.objects.for_secret(secret)
+    assert found == key
+    found.refresh_from_db()
+    assert found.pepper_id == secrets.pepper_id("new-pepper")
+    assert found.digest == secrets.digest(secret, "new-pepper")
+
+
+def test_it_finds_nothing_for_a_bad_checksum_without_a_query(key_and_secret, django_assert_num_queries):
+    _, secret = key_and_secret
+    tampered = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    with django_assert_num_queries(0):
+        assert PrivateKey.objects.for_secret(tampered) is None
