@@ -1,0 +1,25 @@
+from playwright.sync_api import expect
+
+
+def test_it_lets_the_owner_copy_the_public_key(log_in, owner, account, live_server, screenshot):
+    page = log_in(owner)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    expect(page.get_by_role("navigation", name="Settings").get_by_role("link")).to_have_text(
+        ["Account", "Users", "API keys"]
+    )
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_text("Copied to clipboard")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == account.public_key
+    screenshot("account-tab")
+
+
+def test_it_hides_the_api_keys_tab_from_a_manager(log_in, manager, live_server, screenshot):
+    page = log_in(manager)
+    expect(page.get_by_role("navigation", name="Settings").get_by_role("link")).to_have_text(
+        ["Account", "Users"]
+    )
+    response = page.goto(f"{live_server.url}/settings/api-keys/")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("You don't have access to this page")
+    expect(page.get_by_text("owner@acme.test")).to_be_visible()
+    screenshot("forbidden")
