@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
+import uuid
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -43,9 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("email address", max_length=254, unique=True)
     name = models.CharField(max_length=150, blank=True)
-    is_staff = models.BooleanField(
-        "staff status", default=False, help_text="Can log into the admin site."
-    )
+    is_staff = models.BooleanField("staff status", default=False, help_text="Can log into the admin site.")
     is_active = models.BooleanField("active", default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -121,30 +122,42 @@ class Account(models.Model):
         return self.memberships.select_related("user").filter(role=Role.OWNER).first()
 
 
+class MembershipManager(models.Manager):
+    def add(self, account, user, role: str, by: Membership, *, ip=None) -> Membership:
+        """Add an existing user to the account at once (an invitation for someone who already logs in)."""
+        with transaction.atomic():
+            actor = _lock_actor(by)
+            roles.check_invite(actor.role, role)
+            if self.filter(account=account, user=user).exists():
+                raise roles.NotAllowed(f"{user.email} is already a member of this account.")
+            membership = self.create(account=account, user=user, role=role)
+            membership.record(AccountEvent.Action.MEMBER_ADDED, by=actor, ip=ip, new_role=role)
+        return membership
+
+
 class Membership(models.Model):
     """A user's role in one account; access to every settings tab follows it."""
 
     Role = Role
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = MembershipManager()
+
     class Meta:
         ordering = ["account__name", "user__email"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "account"], name="membership_user_account_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "account"], name="membership_user_account_unique"),
             models.UniqueConstraint(
                 fields=["account"],
                 condition=models.Q(role="owner"),
                 name="membership_one_owner_per_account",
             ),
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="membership_role_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_valid"),
         ]
 
     def __str__(self):
@@ -157,3 +170,356 @@ class Membership(models.Model):
     @property
     def can_manage_users(self) -> bool:
         return roles.can_manage_users(self.role)
+
+    @property
+    def can_transfer_ownership(self) -> bool:
+        return roles.can_transfer_ownership(self.role)
+
+    @property
+    def can_leave(self) -> bool:
+        return roles.allows(roles.check_leave, self.role)
+
+    def change_role(self, role: str, *, by: Membership, ip=None) -> None:
+        """Give this member another role; raise roles.NotAllowed (changing nothing) if the rules refuse."""
+        with transaction.atomic():
+            actor, target = self._lock_with(by)
+            roles.check_change_role(actor.role, target.role, role, is_self=actor.pk == target.pk)
+            old_role, target.role = target.role, role
+            target.save(update_fields=["role"])
+            target.record(AccountEvent.Action.ROLE_CHANGED, by=actor, ip=ip, old_role=old_role, new_role=role)
+            self.role = role
+
+    def remove(self, *, by: Membership, ip=None) -> None:
+        """Take this member out of the account; raise roles.NotAllowed if the rules refuse."""
+        with transaction.atomic():
+            actor, target = self._lock_with(by)
+            roles.check_remove(actor.role, target.role, is_self=actor.pk == target.pk)
+            target.record(AccountEvent.Action.MEMBER_REMOVED, by=actor, ip=ip, old_role=target.role)
+            target.delete()
+
+    def leave(self, *, ip=None) -> None:
+        """Leave the account; the owner must transfer ownership first (roles.NotAllowed)."""
+        with transaction.atomic():
+            locked = _lock_actor(self)
+            roles.check_leave(locked.role)
+            locked.record(AccountEvent.Action.MEMBER_LEFT, by=locked, ip=ip, old_role=locked.role)
+            locked.delete()
+
+    def make_owner(self, *, by: Membership, ip=None) -> None:
+        """Make this admin the owner, in place of ``by`` (the owner), who becomes an admin.
+
+        The old owner is demoted before the new one is promoted, both rows locked, so the
+        "one owner per account" constraint holds at every step.
+        """
+        with transaction.atomic():
+            actor, target = self._lock_with(by)
+            roles.check_transfer(actor.role, target.role, is_self=actor.pk == target.pk)
+            actor.role = Role.ADMIN
+            actor.save(update_fields=["role"])
+            target.role = Role.OWNER
+            target.save(update_fields=["role"])
+            target.record(
+                AccountEvent.Action.OWNERSHIP_TRANSFERRED,
+                by=actor,
+                ip=ip,
+                old_role=Role.ADMIN,
+                new_role=Role.OWNER,
+            )
+            self.role, by.role = Role.OWNER, Role.ADMIN
+
+    def record(self, action: str, *, by: Membership | None, ip=None, old_role: str = "", new_role: str = ""):
+        """Append an account activity event with this member as its target."""
+        actor = by.user if by else None
+        return AccountEvent.objects.create(
+            account_id=self.account_id,
+            actor=actor,
+            actor_label=actor.email if actor else "",
+            target_user=self.user,
+            target_label=self.user.email,
+            action=action,
+            old_role=old_role,
+            new_role=new_role,
+            ip_address=ip,
+        )
+
+    def _lock_with(self, by: Membership) -> tuple[Membership, Membership]:
+        """Return fresh, locked copies of ``(by, self)``; roles are decided on these, never on stale rows."""
+        if by.account_id != self.account_id:
+            raise roles.NotAllowed("That person is not a member of this account.")
+        locked = _lock_memberships(by, self)
+        if by.pk not in locked:
+            raise roles.NotAllowed("You are no longer a member of this account.")
+        if self.pk not in locked:
+            raise roles.NotAllowed("That person is no longer a member of this account.")
+        return locked[by.pk], locked[self.pk]
+
+
+def _lock_actor(by: Membership) -> Membership:
+    locked = _lock_memberships(by).get(by.pk)
+    if locked is None:
+        raise roles.NotAllowed("You are no longer a member of this account.")
+    return locked
+
+
+def _lock_memberships(*memberships: Membership) -> dict[int, Membership]:
+    """Lock the given memberships (in primary-key order, so two transactions never deadlock)."""
+    rows = Membership.objects.select_for_update().filter(pk__in=[m.pk for m in memberships]).order_by("pk")
+    return {row.pk: row for row in rows}
+
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def invitation_token_digest(token: str) -> str:
+    """Return the SHA-256 of an invitation token: the only form in which the token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Return invitations neither accepted nor revoked (expired ones too: they can be resent)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):
+    def issue(self, account, email: str, role: str, by: Membership, *, ip=None) -> tuple[Invitation, str]:
+        """Invite an address that has no login yet; return ``(invitation, token)`` for the email's link."""
+        email = User.objects.normalize_email(email).strip().lower()
+        token = secrets.token_urlsafe(32)
+        with transaction.atomic():
+            actor = _lock_actor(by)
+            roles.check_invite(actor.role, role)
+            if account.memberships.filter(user__email__iexact=email).exists():
+                raise roles.NotAllowed(f"{email} is already a member of this account.")
+            now = timezone.now()
+            try:
+                with transaction.atomic():
+                    invitation = self.create(
+                        account=account,
+                        email=email,
+                        role=role,
+                        token_digest=invitation_token_digest(token),
+                        invited_by=actor.user,
+                        created_at=now,
+                        sent_at=now,
+                        expires_at=now + INVITATION_LIFETIME,
+                    )
+            except IntegrityError:
+                raise roles.NotAllowed(
+                    f"{email} has already been invited: resend the invitation instead."
+                ) from None
+            invitation.record(AccountEvent.Action.INVITED, by=actor, ip=ip)
+        return invitation, token
+
+    def for_token(self, token: str) -> Invitation | None:
+        """Return the invitation (in any state) whose link carries ``token``, or None."""
+        if not token or len(token) > 128:
+            return None
+        return (
+            self.select_related("account", "invited_by")
+            .filter(token_digest=invitation_token_digest(token))
+            .first()
+        )
+
+
+class Invitation(models.Model):
+    """An invitation by email to join an account; the link's token is single-use and expires."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        EXPIRED = "expired", "Expired"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=32, choices=Role.choices)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationManager()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[role.value for role in roles.assignable_roles()]),
+                name="invitation_role_not_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} · {self.get_role_display()} of {self.account}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    def resend(self, *, by: Membership, ip=None) -> str:
+        """Replace the token (the old link stops working) and restart the 7 days; return the new token."""
+        token = secrets.token_urlsafe(32)
+        with transaction.atomic():
+            actor, locked = _lock_actor(by), self._locked()
+            roles.check_manage(actor.role)
+            if locked.status in (self.Status.ACCEPTED, self.Status.REVOKED):
+                raise roles.NotAllowed(
+                    f"This invitation was {locked.get_status_display()}: invite again instead."
+                )
+            locked.token_digest = invitation_token_digest(token)
+            locked.sent_at = timezone.now()
+            locked.expires_at = locked.sent_at + INVITATION_LIFETIME
+            locked.save(update_fields=["token_digest", "sent_at", "expires_at"])
+            locked.record(AccountEvent.Action.INVITATION_RESENT, by=actor, ip=ip)
+            self.token_digest, self.sent_at, self.expires_at = (
+                locked.token_digest,
+                locked.sent_at,
+                locked.expires_at,
+            )
+        return token
+
+    def revoke(self, *, by: Membership, ip=None) -> None:
+        """Make the link stop working; raise roles.NotAllowed if it was already accepted or revoked."""
+        with transaction.atomic():
+            actor, locked = _lock_actor(by), self._locked()
+            roles.check_manage(actor.role)
+            if locked.status in (self.Status.ACCEPTED, self.Status.REVOKED):
+                raise roles.NotAllowed(f"This invitation was already {locked.get_status_display()}.")
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+            locked.record(AccountEvent.Action.INVITATION_REVOKED, by=actor, ip=ip)
+            self.revoked_at = locked.revoked_at
+
+    def accept(self, user: User, *, ip=None) -> Membership:
+        """Join the account as ``user`` (saved here if new) and use the invitation up.
+
+        Raise roles.NotAllowed, changing nothing, if the invitation is no longer usable, was sent to
+        another address, or the user is already a member.
+        """
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.is_usable:
+                raise roles.NotAllowed(self.refusal_for(locked.status))
+            if user.email.lower() != locked.email:
+                raise roles.NotAllowed(
+                    f"This invitation is for {locked.email}, but you are logged in as {user.email}. "
+                    "Log out, then open the link again."
+                )
+            if user.pk is None:
+                if User.objects.filter(email__iexact=user.email).exists():
+                    raise roles.NotAllowed(
+                        f"{user.email} already has a login: log in, then open the link again."
+                    )
+                user.save()
+            elif Membership.objects.filter(account_id=locked.account_id, user=user).exists():
+                raise roles.NotAllowed(f"You are already a member of {self.account.name}.")
+            membership = Membership.objects.create(account_id=locked.account_id, user=user, role=locked.role)
+            locked.accepted_at = timezone.now()
+            locked.accepted_by = user
+            locked.save(update_fields=["accepted_at", "accepted_by"])
+            membership.record(
+                AccountEvent.Action.INVITATION_ACCEPTED, by=membership, ip=ip, new_role=locked.role
+            )
+            self.accepted_at, self.accepted_by = locked.accepted_at, user
+        return membership
+
+    def refusal_for(self, status: str) -> str:
+        """Say why a link in ``status`` cannot be used, and what to do instead."""
+        inviter = self.invited_by.get_full_name() if self.invited_by else "the account's owner or an admin"
+        return {
+            self.Status.EXPIRED: f"This invitation has expired. Ask {inviter} to resend it.",
+            self.Status.ACCEPTED: "This invitation has already been used. Log in to continue.",
+            self.Status.REVOKED: f"This invitation was revoked. Ask {inviter} if you still need access.",
+        }.get(status, "This invitation cannot be used.")
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label.lower()
+
+    def record(self, action: str, *, by: Membership, ip=None):
+        """Append an account activity event about this invitation."""
+        actor = by.user
+        return AccountEvent.objects.create(
+            account_id=self.account_id,
+            actor=actor,
+            actor_label=actor.email,
+            target_label=self.email,
+            action=action,
+            new_role=self.role,
+            ip_address=ip,
+        )
+
+    def _locked(self) -> Invitation:
+        return Invitation.objects.select_for_update().get(pk=self.pk)
+
+
+class AccountEvent(models.Model):
+    """One change to an account's members or invitations: who did what to whom, from where."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", "Invited"
+        INVITATION_RESENT = "invitation_resent", "Invitation resent"
+        INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        MEMBER_ADDED = "member_added", "Member added"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        MEMBER_REMOVED = "member_removed", "Member removed"
+        MEMBER_LEFT = "member_left", "Member left"
+        OWNERSHIP_TRANSFERRED = "ownership_transferred", "Ownership transferred"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(
+        max_length=254, blank=True, help_text="The actor's email, kept if the user is deleted."
+    )
+    target_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    target_label = models.CharField(max_length=254, blank=True, help_text="The member's or invitee's email.")
+    old_role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    new_role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "created_at"], name="accountevent_account_created")]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.target_label} by {self.actor_label}"
+
+    @property
+    def description(self) -> str:
+        """Return the event as a sentence, for the Users tab."""
+        actor, target = self.actor_label or "Someone", self.target_label
+        old, new = self.get_old_role_display(), self.get_new_role_display()
+        return {
+            self.Action.INVITED: f"{actor} invited {target} as {new}",
+            self.Action.INVITATION_RESENT: f"{actor} resent the invitation to {target}",
+            self.Action.INVITATION_REVOKED: f"{actor} revoked the invitation to {target}",
+            self.Action.INVITATION_ACCEPTED: f"{target} accepted the invitation and joined as {new}",
+            self.Action.MEMBER_ADDED: f"{actor} added {target} as {new}",
+            self.Action.ROLE_CHANGED: f"{actor} changed {target}'s role from {old} to {new}",
+            self.Action.MEMBER_REMOVED: f"{actor} removed {target} ({old})",
+            self.Action.MEMBER_LEFT: f"{target} left the account ({old})",
+            self.Action.OWNERSHIP_TRANSFERRED: f"{actor} transferred ownership to {target} and is now Admin",
+        }.get(self.action, self.get_action_display())

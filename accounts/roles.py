@@ -34,3 +34,90 @@ def can_manage_users(role: str) -> bool:
 def can_view_account(role: str) -> bool:
     """Every member sees the Account and Users tabs (the Users tab read-only unless managing)."""
     return role in Role.values
+
+
+# Membership rules, as in Klaviyo: one owner per account; the owner and admins manage the other members;
+# admins cannot touch the owner or make anyone owner; nobody changes their own role; the owner hands the
+# account over (to an admin) before leaving. Every check raises NotAllowed with a message for the person
+# who asked, and is called by the model verbs inside their transaction, with roles read fresh.
+
+
+class NotAllowed(Exception):
+    """A membership rule refused a change; str(error) tells the person who asked why."""
+
+
+def assignable_roles() -> list[Role]:
+    """Roles that can be given by an invitation or a role change: every role but owner.
+
+    Ownership only ever moves by a transfer, so an account never has two owners or none.
+    """
+    return [role for role in Role if role != Role.OWNER]
+
+
+def can_transfer_ownership(role: str) -> bool:
+    return role == Role.OWNER
+
+
+def check_manage(actor_role: str) -> None:
+    if not can_manage_users(actor_role):
+        raise NotAllowed("Only the owner and admins can manage the members of this account.")
+
+
+def _check_new_role(actor_role: str, new_role: str) -> None:
+    if new_role == Role.OWNER:
+        if can_transfer_ownership(actor_role):
+            raise NotAllowed("To make someone owner, transfer ownership to them (they must be an admin).")
+        raise NotAllowed("Only the owner can make someone owner, by transferring ownership.")
+    if new_role not in Role.values:
+        raise NotAllowed("Unknown role.")
+
+
+def _check_touch(actor_role: str, target_role: str) -> None:
+    check_manage(actor_role)
+    if target_role == Role.OWNER:
+        raise NotAllowed("Admins can't change or remove the owner.")
+
+
+def check_invite(actor_role: str, role: str) -> None:
+    check_manage(actor_role)
+    if role == Role.OWNER:
+        raise NotAllowed("Nobody can be invited as owner: invite them as admin, then transfer ownership.")
+    _check_new_role(actor_role, role)
+
+
+def check_change_role(actor_role: str, target_role: str, new_role: str, *, is_self: bool) -> None:
+    if is_self:
+        raise NotAllowed("You can't change your own role.")
+    _check_touch(actor_role, target_role)
+    _check_new_role(actor_role, new_role)
+    if new_role == target_role:
+        raise NotAllowed("They already have that role.")
+
+
+def check_remove(actor_role: str, target_role: str, *, is_self: bool) -> None:
+    if is_self:
+        raise NotAllowed("You can't remove yourself: leave the account instead.")
+    _check_touch(actor_role, target_role)
+
+
+def check_leave(role: str) -> None:
+    if role == Role.OWNER:
+        raise NotAllowed("The owner can't leave the account: transfer ownership to an admin first.")
+
+
+def check_transfer(actor_role: str, target_role: str, *, is_self: bool) -> None:
+    if not can_transfer_ownership(actor_role):
+        raise NotAllowed("Only the owner can transfer ownership.")
+    if is_self:
+        raise NotAllowed("You already own this account.")
+    if target_role != Role.ADMIN:
+        raise NotAllowed("Ownership can only go to an admin: make them an admin first.")
+
+
+def allows(check, *args, **kwargs) -> bool:
+    """Return whether a check passes; templates use it to offer only the actions that will work."""
+    try:
+        check(*args, **kwargs)
+    except NotAllowed:
+        return False
+    return True
