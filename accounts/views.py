@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -27,16 +27,15 @@ def users(request):
 def switch_account(request):
     """Make another of the user's accounts the current one; a foreign account is 404."""
     chosen = request.POST.get("account", "")
-    membership = next(
-        (m for m in load_memberships(request) if m.account.public_key == chosen), None
-    )
+    membership = next((m for m in load_memberships(request) if m.account.public_key == chosen), None)
     if membership is None:
         raise Http404("No such account.")
     request.session[SESSION_ACCOUNT_KEY] = membership.account.public_key
     messages.success(request, f"Switched to {membership.account.name}.")
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    if url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = "accounts:account"
-    return redirect(next_url)
+        # A URL, never a view name: redirect() would try to reverse "foo" and fail with a 500.
+        return HttpResponseRedirect(next_url)
+    return redirect("accounts:account")
