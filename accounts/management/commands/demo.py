@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from django.contrib.auth.models import Group
@@ -36,17 +37,22 @@ class Command(BaseCommand):
         password = password or secrets.token_urlsafe(12)
         for account_name, members in DEMO_MEMBERS.items():
             account, _ = Account.objects.get_or_create(name=account_name)
+            # Ownership may have moved while someone tried the demo: hand it back without ever
+            # having two owners (the database refuses that).
+            demo_owner = next(email for email, _, role in members if role == Role.OWNER)
+            account.memberships.filter(role=Role.OWNER).exclude(user__email=demo_owner).update(
+                role=Role.ADMIN
+            )
             for email, name, role in members:
                 user = self._user(email, name, password)
-                Membership.objects.update_or_create(
-                    user=user, account=account, defaults={"role": role}
-                )
+                Membership.objects.update_or_create(user=user, account=account, defaults={"role": role})
         support = self._user(SUPPORT_EMAIL, "Sam Support", password, is_staff=True)
         support_group = Group.objects.filter(name="Support").first()
         if support_group:
             support.groups.add(support_group)
 
-        self.stdout.write("Keyward demo is ready: http://127.0.0.1:8000/login/")
+        port = os.environ.get("PORT") or "8000"  # the port `make run` serves on
+        self.stdout.write(f"Keyward demo is ready: http://127.0.0.1:{port}/login/")
         for members in DEMO_MEMBERS.values():
             for email, _, role in members:
                 self.stdout.write(f"  {email:<22} {role.label:<8} password: {password}")

@@ -1,0 +1,117 @@
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import Account, Membership, User
+from accounts.roles import Role
+
+DEMO_ROLES = {
+    ("owner@demo.test", "Demo Store"): Role.OWNER,
+    ("admin@demo.test", "Demo Store"): Role.ADMIN,
+    ("manager@demo.test", "Demo Store"): Role.MANAGER,
+    ("analyst@demo.test", "Demo Store"): Role.ANALYST,
+    ("other@demo.test", "Other Shop"): Role.OWNER,
+}
+LOGINS = [email for email, _ in DEMO_ROLES] + ["support@demo.test"]
+
+
+def demo(*args) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> tuple[int, int, int]:
+    return User.objects.count(), Account.objects.count(), Membership.objects.count()
+
+
+def roles() -> dict:
+    return {
+        (m.user.email, m.account.name): m.role for m in Membership.objects.select_related("user", "account")
+    }
+
+
+def test_it_creates_the_demo_accounts_and_roles(db):
+    demo("--password", "demo-pass-1234")
+    assert roles() == DEMO_ROLES
+    assert counts() == (6, 2, 5)
+
+
+def test_it_makes_support_a_staff_user_without_an_account(db):
+    demo("--password", "demo-pass-1234")
+    support = User.objects.get(email="support@demo.test")
+    assert support.is_staff
+    assert not support.memberships.exists()
+    assert not User.objects.exclude(email="support@demo.test").filter(is_staff=True).exists()
+
+
+def test_it_is_idempotent(db):
+    demo()
+    first = (counts(), roles(), dict(Account.objects.values_list("name", "public_key")))
+    demo()
+    assert (counts(), roles(), dict(Account.objects.values_list("name", "public_key"))) == first
+
+
+def test_it_sets_the_given_password(db):
+    demo("--password", "demo-pass-1234")
+    for email in LOGINS:
+        assert Client().login(username=email, password="demo-pass-1234"), email
+
+
+def test_it_prints_the_url_and_the_logins(db):
+    out = demo("--password", "demo-pass-1234")
+    assert "http://127.0.0.1:8000/login/" in out
+    for email in LOGINS:
+        assert re.search(rf"{re.escape(email)} .*password: demo-pass-1234", out), email
+
+
+def test_it_prints_the_port_make_run_serves_on(db, monkeypatch):
+    monkeypatch.setenv("PORT", "8765")
+    assert "http://127.0.0.1:8765/login/" in demo()
+
+
+def test_it_generates_and_prints_a_password_when_none_is_given(db):
+    out = demo()
+    passwords = set(re.findall(r"password: (\S+)", out))
+    assert len(passwords) == 1
+    password = passwords.pop()
+    assert len(password) >= 12
+    assert Client().login(username="owner@demo.test", password=password)
+    assert password not in demo()  # a new one each run
+
+
+def test_it_lets_the_demo_users_log_in_through_the_form(client, db):
+    demo("--password", "demo-pass-1234")
+    response = client.post("/login/", {"username": "Admin@Demo.test", "password": "demo-pass-1234"})
+    assert response["Location"] == "/settings/"
+    assert client.get("/settings/api-keys/").status_code == 200
+
+
+def test_it_restores_the_demo_roles_after_ownership_moved(db):
+    demo("--password", "demo-pass-1234")
+    store = Account.objects.get(name="Demo Store")
+    # As a transfer does it: the owner steps down first, then the admin steps up.
+    Membership.objects.filter(account=store, user__email="owner@demo.test").update(role=Role.ADMIN)
+    Membership.objects.filter(account=store, user__email="admin@demo.test").update(role=Role.OWNER)
+    demo("--password", "demo-pass-1234")
+    assert roles() == DEMO_ROLES
+
+
+def test_it_keeps_members_added_while_trying_the_demo(db):
+    demo("--password", "demo-pass-1234")
+    store = Account.objects.get(name="Demo Store")
+    newcomer = User.objects.create_user("new@demo.test", "pw-0123456789")
+    Membership.objects.filter(account=store, role=Role.OWNER).update(role=Role.ADMIN)
+    Membership.objects.create(account=store, user=newcomer, role=Role.OWNER)
+    demo("--password", "demo-pass-1234")
+    assert roles() == {**DEMO_ROLES, ("new@demo.test", "Demo Store"): Role.ADMIN}
+
+
+@pytest.mark.parametrize("password", ["", None])
+def test_it_never_leaves_a_login_without_a_password(db, password):
+    demo(*(["--password", password] if password is not None else []))
+    assert all(user.has_usable_password() for user in User.objects.all())
+    assert not Client().login(username="owner@demo.test", password="")
