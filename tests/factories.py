@@ -42,3 +42,6 @@ class MembershipFactory(DjangoModelFactory):
         admin = factory.Trait(role=Role.ADMIN)
         manager = factory.Trait(role=Role.MANAGER)
         analyst = factory.Trait(role=Role.ANALYST)
+        campaign_coordinator = factory.Trait(role=Role.CAMPAIGN_COORDINATOR)
+        content_creator = factory.Trait(role=Role.CONTENT_CREATOR)
+        support = factory.Trait(role=Role.SUPPORT)

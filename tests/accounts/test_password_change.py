@@ -1,0 +1,66 @@
+from django.test import Client
+
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "a-much-better-passphrase-42"
+
+
+def test_it_requires_login(client, db):
+    response = client.get("/password/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/password/"
+
+
+def test_it_shows_our_form(client, owner):
+    client.force_login(owner)
+    response = client.get("/password/")
+    html = response.content.decode()
+    assert "Change your password" in html
+    assert '<label for="id_old_password">Old password</label>' in html
+
+
+def test_it_changes_the_password(client, owner):
+    client.force_login(owner)
+    response = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain == [("/password/done/", 302)]
+    assert "Your password was changed" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.check_password(NEW_PASSWORD)
+    assert client.get("/settings/").status_code == 200  # still logged in here
+
+
+def test_it_lets_the_user_log_in_with_the_new_password(client, owner):
+    client.force_login(owner)
+    client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert Client().login(username="owner@acme.test", password=NEW_PASSWORD)
+    assert not Client().login(username="owner@acme.test", password=PASSWORD)
+
+
+def test_it_refuses_a_wrong_old_password(client, owner):
+    client.force_login(owner)
+    response = client.post(
+        "/password/",
+        {"old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+
+
+def test_it_refuses_a_weak_new_password(client, owner):
+    client.force_login(owner)
+    response = client.post(
+        "/password/", {"old_password": PASSWORD, "new_password1": "12345", "new_password2": "12345"}
+    )
+    assert response.status_code == 200
+    assert "This password is too short" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
