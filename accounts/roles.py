@@ -6,6 +6,8 @@ Role names follow Klaviyo's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import models
 
 
@@ -114,10 +116,34 @@ def check_transfer(actor_role: str, target_role: str, *, is_self: bool) -> None:
         raise NotAllowed("Ownership can only go to an admin: make them an admin first.")
 
 
-def allows(check, *args, **kwargs) -> bool:
-    """Return whether a check passes; templates use it to offer only the actions that will work."""
+def refusal(check, *args, **kwargs) -> str:
+    """Return why ``check`` refuses, or "" if it passes (for pages that explain before anyone clicks)."""
     try:
         check(*args, **kwargs)
-    except NotAllowed:
-        return False
-    return True
+    except NotAllowed as error:
+        return str(error)
+    return ""
+
+
+def allows(check, *args, **kwargs) -> bool:
+    """Return whether a check passes; pages use it to offer only the actions that will work."""
+    return not refusal(check, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class MemberActions:
+    """What one member may do to another on the Users tab."""
+
+    change_role: bool
+    remove: bool
+    transfer: bool
+
+
+def member_actions(actor_role: str, target_role: str, *, is_self: bool) -> MemberActions:
+    # Changing a role is allowed exactly when removing is; the new role is checked on submit.
+    touchable = allows(check_remove, actor_role, target_role, is_self=is_self)
+    return MemberActions(
+        change_role=touchable,
+        remove=touchable,
+        transfer=allows(check_transfer, actor_role, target_role, is_self=is_self),
+    )
