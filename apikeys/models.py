@@ -113,6 +113,8 @@ class PrivateKey(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["account", "created_at"], name="privatekey_account_created")]
+        # Support staff may stop a leaked key without any right to change or delete keys.
+        permissions = [("deactivate_privatekey", "Can deactivate private keys")]
 
     def __str__(self):
         return f"{self.name} ({self.masked})"
