@@ -1,0 +1,298 @@
+"""The support console for keys: find a key, read its activity, deactivate it; never a secret or a digest.
+
+Keys are born only through ``PrivateKey.objects.issue`` (so their owner sees the reveal) and change only
+through their verbs, so nobody adds, edits or deletes a key here, superusers included. Deactivation is the
+one change allowed, to holders of ``apikeys.deactivate_privatekey`` (the Support group, superusers), and it
+goes through ``key.deactivate`` so the key's activity names the staff member and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from apikeys.auth import client_ip
+from apikeys.models import KeyEvent, PrivateKey
+
+# Columns that must never reach a page, not even read-only, nor be probed with ?digest__startswith=…
+HIDDEN_FIELDS = ("digest", "pepper_id")
+# Support staff may type a key as the tab shows it (pk_…abcd); the search wants its last 4 characters.
+MASKED_KEY_PREFIX = re.compile(r"(?<!\S)(?:pk_)?(?:…|\.\.\.)(?=\w)")
+SEARCH_HELP = (
+    "Name, last 4 characters of the key (pk_…abcd), account name or account public key. "
+    "Never paste a whole secret here: it would end up in the URL."
+)
+NAMES_IN_MESSAGE = 10
+
+
+def _account_link(account) -> str:
+    url = reverse("admin:accounts_account_change", args=[quote(account.pk)])
+    return format_html('<a href="{}">{}</a>', url, account)
+
+
+def _key_list(keys) -> str:
+    names = [str(key) for key in keys[:NAMES_IN_MESSAGE]]
+    more = len(keys) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more else "")
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Required. The account's owners and admins see it on the key's page and in its activity.",
+    )
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("inactive", "Inactive")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.active()
+        if self.value() == "inactive":
+            return queryset.inactive()
+        return queryset
+
+
+class ReadOnlyMixin:
+    """Nobody adds, edits or deletes these rows in the admin; they change only through model verbs."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class KeyEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = KeyEvent
+    fk_name = "key"
+    fields = ("created_at", "action", "actor_label", "ip_address", "details")
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = "activity"
+
+
+@admin.register(PrivateKey)
+class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("name", "account_link", "masked_key", "status", "created_at", "last_used_at")
+    list_filter = (StatusFilter, ("account", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("account",)
+    search_fields = ("name", "hint", "account__name", "=account__public_key")
+    search_help_text = SEARCH_HELP
+    exclude = HIDDEN_FIELDS
+    fieldsets = (
+        (None, {"fields": ("name", "account", "masked_key", "status", "public_id")}),
+        ("Access", {"fields": ("access_summary", "scope_list")}),
+        ("History", {"fields": ("created_by", "created_at", "cloned_from")}),
+        ("Last use", {"fields": ("last_used_at", "last_used_ip", "last_used_user_agent")}),
+        (
+            "Deactivation",
+            {"fields": ("deactivated_at", "deactivated_by_label", "deactivation_reason")},
+        ),
+    )
+    readonly_fields = (
+        "name",
+        "account",
+        "masked_key",
+        "status",
+        "public_id",
+        "access_summary",
+        "scope_list",
+        "created_by",
+        "created_at",
+        "cloned_from",
+        "last_used_at",
+        "last_used_ip",
+        "last_used_user_agent",
+        "deactivated_at",
+        "deactivated_by_label",
+        "deactivation_reason",
+    )
+    inlines = [KeyEventInline]
+    actions = ["deactivate_selected"]
+    view_on_site = False  # the tab's key page is for the account's members, not for staff
+
+    @admin.display(description="Account", ordering="account__name")
+    def account_link(self, key):
+        return _account_link(key.account)
+
+    @admin.display(description="Key", ordering="hint")
+    def masked_key(self, key):
+        return key.masked
+
+    @admin.display(description="Status", ordering="-deactivated_at")
+    def status(self, key):
+        return "Active" if key.is_active else "Inactive"
+
+    @admin.display(description="Scopes")
+    def scope_list(self, key):
+        return ", ".join(sorted(key.scopes)) or "None"
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] in HIDDEN_FIELDS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, MASKED_KEY_PREFIX.sub("", search_term))
+
+    def get_actions(self, request):
+        # No deletion here, whatever the permissions say: a key is deleted by its account, once inactive.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_deactivate_permission(self, request, obj=None):
+        return request.user.has_perm(
+            f"{self.opts.app_label}.{get_permission_codename('deactivate', self.opts)}"
+        )
+
+    def get_urls(self):
+        deactivate = path(
+            "<path:object_id>/deactivate/",
+            self.admin_site.admin_view(self.deactivate_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_deactivate",
+        )
+        return [deactivate, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_deactivate": self.has_deactivate_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Deactivate selected keys", permissions=["deactivate"])
+    def deactivate_selected(self, request, queryset):
+        keys = list(queryset)
+        if not any(key.is_active for key in keys):
+            self.message_user(
+                request, f"Nothing deactivated: already inactive: {_key_list(keys)}.", messages.WARNING
+            )
+            return None
+        form = DeactivateForm(request.POST if "post" in request.POST else None)
+        if form.is_valid():
+            self._deactivate(request, keys, form.cleaned_data["reason"])
+            return None
+        return self._confirmation(request, keys, form, action="deactivate_selected")
+
+    def deactivate_view(self, request, object_id):
+        """Deactivate one key from its page, after the same confirmation as the action."""
+        if not self.has_deactivate_permission(request):
+            raise PermissionDenied
+        key = self.get_object(request, unquote(object_id))
+        if key is None:
+            raise Http404("No such key.")
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[quote(key.pk)],
+            current_app=self.admin_site.name,
+        )
+        if not key.is_active:
+            self.message_user(request, f"{key} is already inactive; nothing changed.", messages.WARNING)
+            return redirect(change_url)
+        form = DeactivateForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            self._deactivate(request, [key], form.cleaned_data["reason"])
+            return redirect(change_url)
+        return self._confirmation(request, [key], form, cancel_url=change_url)
+
+    def _deactivate(self, request, keys, reason: str) -> None:
+        deactivated, skipped = [], []
+        with transaction.atomic():
+            for key in keys:
+                if key.deactivate(by=request.user, reason=reason, ip=client_ip(request) or None):
+                    deactivated.append(key)
+                    self.log_change(request, key, f"Deactivated. Reason: {reason}")
+                else:
+                    skipped.append(key)
+        if deactivated:
+            noun = "key" if len(deactivated) == 1 else "keys"
+            self.message_user(
+                request, f"Deactivated {len(deactivated)} {noun}: {_key_list(deactivated)}.", messages.SUCCESS
+            )
+        if skipped:
+            self.message_user(
+                request,
+                f"Skipped {len(skipped)} already inactive: {_key_list(skipped)}.",
+                messages.WARNING,
+            )
+
+    def _confirmation(self, request, keys, form, *, action: str = "", cancel_url: str = ""):
+        active = [key for key in keys if key.is_active]
+        noun = "key" if len(active) == 1 else "keys"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Deactivate {len(active)} {noun}",
+            "subtitle": None,
+            "opts": self.opts,
+            "active_keys": active,
+            "inactive_keys": [key for key in keys if not key.is_active],
+            "form": form,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "cancel_url": cancel_url,
+            "is_popup": IS_POPUP_VAR in request.GET,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/apikeys/privatekey/deactivate_confirmation.html", context)
+
+
+@admin.register(KeyEvent)
+class KeyEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("created_at", "action", "key_link", "account_link", "actor_label", "ip_address")
+    list_filter = ("action", ("account", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("account",)
+    search_fields = ("key_name", "key_hint", "actor_label", "actor__email")
+    search_help_text = "Key name, last 4 characters of the key (pk_…abcd) or the actor's email."
+    fields = (
+        "created_at",
+        "action",
+        "account",
+        "key",
+        "key_name",
+        "key_masked",
+        "actor",
+        "actor_label",
+        "ip_address",
+        "details",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Key", ordering="key_name")
+    def key_link(self, event):
+        label = f"{event.key_name} ({event.key_masked})"
+        if event.key_id is None:
+            return f"{label}, deleted"
+        url = reverse("admin:apikeys_privatekey_change", args=[quote(event.key_id)])
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description="Account", ordering="account__name")
+    def account_link(self, event):
+        return _account_link(event.account)
+
+    @admin.display(description="Key")
+    def key_masked(self, event):
+        return event.key_masked
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, MASKED_KEY_PREFIX.sub("", search_term))

@@ -1,0 +1,56 @@
+"""The Support group comes from a data migration, so every deployment has it after `migrate`."""
+
+import importlib
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+
+EXPECTED = {
+    "accounts.view_account",
+    "accounts.view_membership",
+    "accounts.view_user",
+    "apikeys.view_privatekey",
+    "apikeys.view_keyevent",
+    "apikeys.deactivate_privatekey",
+}
+
+
+def support_permissions():
+    group = Group.objects.get(name="Support")
+    return {
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
+    }
+
+
+def test_it_exists_after_migrate_with_the_expected_permissions(db):
+    # The test database is built by running every migration on an empty database.
+    assert support_permissions() == EXPECTED
+
+
+def test_it_gives_support_staff_exactly_these_permissions(support):
+    assert support.get_all_permissions() == EXPECTED
+    assert not support.has_perm("apikeys.change_privatekey")
+    assert not support.has_perm("accounts.change_account")
+
+
+def test_it_creates_the_permissions_it_needs_before_post_migrate(db):
+    # On a fresh database, permissions appear only after every migration (post_migrate): the
+    # migration must create them itself. Rebuild that situation and run it again.
+    Group.objects.filter(name="Support").delete()
+    Permission.objects.filter(content_type__app_label__in=["accounts", "apikeys"]).delete()
+    migration = importlib.import_module("apikeys.migrations.0002_support_group")
+    schema_editor = SimpleNamespace(connection=connection)  # all the function uses of it
+    migration.create_support_group(apps, schema_editor)
+    migration.create_support_group(apps, schema_editor)  # safe to run twice
+    assert support_permissions() == EXPECTED
+    assert Group.objects.filter(name="Support").count() == 1
+
+
+def test_it_keeps_permissions_an_operator_added(db):
+    group = Group.objects.get(name="Support")
+    group.permissions.add(Permission.objects.get(codename="change_account"))
+    migration = importlib.import_module("apikeys.migrations.0002_support_group")
+    migration.create_support_group(apps, SimpleNamespace(connection=connection))
+    assert support_permissions() == EXPECTED | {"accounts.change_account"}
