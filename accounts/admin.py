@@ -1,0 +1,171 @@
+"""Users, accounts and memberships in the admin: support staff look, superusers may change.
+
+What a staff member may do follows Django's model permissions: the Support group (created by
+apikeys/migrations/0002_support_group.py) holds only view permissions here. Keys appear on an account's page
+read-only, with links to the key pages, where support staff may deactivate them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.utils import quote
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
+
+from accounts.models import Account, Membership, User
+from apikeys.models import PrivateKey
+
+admin.site.site_header = "Keyward admin"
+admin.site.site_title = "Keyward admin"
+admin.site.index_title = "Support console"
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    """Create a user from an email address (there is no username)."""
+
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A list of related rows on a page; they are changed on their own admin pages, if at all."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AccountMemberInline(ReadOnlyInline):
+    model = Membership
+    fields = ("user", "role", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = "members"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "account")
+
+
+class UserMembershipInline(AccountMemberInline):
+    fields = ("account", "role", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = "accounts"
+
+
+class PrivateKeyInline(ReadOnlyInline):
+    model = PrivateKey
+    fields = ("key_link", "masked_key", "status", "access_summary", "created_at", "last_used_at")
+    readonly_fields = fields
+    verbose_name_plural = "private keys"
+
+    @admin.display(description="Name")
+    def key_link(self, key):
+        url = reverse("admin:apikeys_privatekey_change", args=[quote(key.pk)])
+        return format_html('<a href="{}">{}</a>', url, key.name)
+
+    @admin.display(description="Key")
+    def masked_key(self, key):
+        return key.masked
+
+    @admin.display(description="Status")
+    def status(self, key):
+        return "Active" if key.is_active else "Inactive"
+
+    @admin.display(description="Access")
+    def access_summary(self, key):
+        return key.access_summary
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Personal info", {"fields": ("name",)}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "name", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    list_display = ("email", "name", "is_staff", "is_superuser", "is_active", "date_joined", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("email", "name")
+    ordering = ("email",)
+    inlines = [UserMembershipInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # the add page has one form: email and password
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "public_key", "member_count", "active_key_count", "created_at")
+    search_fields = ("name", "=public_key", "=memberships__user__email")
+    search_help_text = "Account name, public key, or a member's email address."
+    fields = ("name", "public_key", "created_at")
+    readonly_fields = ("public_key", "created_at")
+    inlines = [AccountMemberInline, PrivateKeyInline]
+
+    def get_inlines(self, request, obj):
+        # A new account has no members or keys yet; members join and keys are issued elsewhere.
+        return self.inlines if obj is not None else []
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                member_count=Count("memberships", distinct=True),
+                active_key_count=Count(
+                    "private_keys", filter=Q(private_keys__deactivated_at__isnull=True), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description="Members", ordering="member_count")
+    def member_count(self, account):
+        return account.member_count
+
+    @admin.display(description="Active keys", ordering="active_key_count")
+    def active_key_count(self, account):
+        return account.active_key_count
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "account", "role", "created_at")
+    list_filter = ("role",)
+    list_select_related = ("user", "account")
+    search_fields = ("user__email", "user__name", "account__name", "=account__public_key")
+    autocomplete_fields = ("user", "account")
+    fields = ("user", "account", "role", "created_at")
+    readonly_fields = ("created_at",)

@@ -1,0 +1,100 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Account
+from apikeys import scopes
+from apikeys.models import PrivateKey
+from tests.factories import AccountFactory, MembershipFactory
+
+CHANGELIST = "/admin/accounts/account/"
+
+
+def change_url(account):
+    return f"{CHANGELIST}{account.pk}/change/"
+
+
+@pytest.mark.parametrize("term", ["acme", "{public_key}", "manager@acme.test"])
+def test_it_searches_by_name_public_key_or_member_email(support_client, account, manager, term):
+    AccountFactory(name="Elsewhere")
+    response = support_client.get(CHANGELIST, {"q": term.format(public_key=account.public_key)})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [account]
+
+
+def test_it_lists_member_and_active_key_counts(support_client, account, admin, key, owner):
+    PrivateKey.objects.issue(account, "Old", scopes.READ_ONLY, owner)[0].deactivate(by=owner)
+    response = support_client.get(CHANGELIST)
+    row = response.context["cl"].result_list[0]
+    assert (row.member_count, row.active_key_count) == (2, 1)
+
+
+def test_it_shows_members_roles_and_keys_with_links(support_client, account, admin, key):
+    response = support_client.get(change_url(account))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in [
+        "owner@acme.test",
+        "Owner",
+        "admin@acme.test",
+        "Admin",
+        "Zapier",
+        f"pk_…{key.hint}",
+        "Active",
+    ]:
+        assert text in html
+    assert f'href="/admin/apikeys/privatekey/{key.pk}/change/"' in html
+    assert 'name="name"' not in html  # read-only for support
+
+
+def test_it_lets_support_look_but_not_change(support_client, account):
+    response = support_client.post(change_url(account), {"name": "Hijacked"})
+    assert response.status_code == 403
+    assert support_client.get(f"{CHANGELIST}add/").status_code == 403
+    assert support_client.post(f"{CHANGELIST}add/", {"name": "New"}).status_code == 403
+    assert support_client.post(f"{CHANGELIST}{account.pk}/delete/", {"post": "yes"}).status_code == 403
+    account.refresh_from_db()
+    assert account.name == "Acme"
+    assert Account.objects.count() == 1
+
+
+def management_form(prefix, total):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(total),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_it_lets_a_superuser_rename_an_account(superuser_client, account, admin, key):
+    data = {"name": "Acme Inc", **management_form("memberships", 2), **management_form("private_keys", 1)}
+    members = account.memberships.order_by("account__name", "user__email")
+    data |= {f"memberships-{i}-id": str(m.pk) for i, m in enumerate(members)}
+    data |= {"private_keys-0-id": str(key.pk)}
+    response = superuser_client.post(change_url(account), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    account.refresh_from_db()
+    key.refresh_from_db()
+    assert account.name == "Acme Inc"
+    assert key.is_active and key.name == "Zapier"
+
+
+def test_it_lets_a_superuser_add_an_account_with_a_public_key(superuser_client):
+    response = superuser_client.post(f"{CHANGELIST}add/", {"name": "Newco"})
+    assert response.status_code == 302
+    assert len(Account.objects.get(name="Newco").public_key) == 6
+
+
+def test_it_renders_an_account_page_in_constant_queries(support_client, account, owner):
+    PrivateKey.objects.issue(account, "First", scopes.READ_ONLY, owner)
+    support_client.get(change_url(account))
+    with CaptureQueriesContext(connection) as one:
+        support_client.get(change_url(account))
+    for i in range(60):
+        PrivateKey.objects.issue(account, f"Key {i}", scopes.READ_ONLY, owner)
+        MembershipFactory(account=account)
+    with CaptureQueriesContext(connection) as many:
+        response = support_client.get(change_url(account))
+    assert "Key 59" in response.content.decode()
+    assert len(many) == len(one)

@@ -1,0 +1,34 @@
+"""`manage.py demo` makes support@demo.test a member of the Support group, ready for the admin."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from accounts.models import Account, User
+from apikeys import scopes
+from apikeys.models import PrivateKey
+
+PASSWORD = "demo-password-for-tests"
+
+
+def test_it_puts_the_demo_support_login_in_the_support_group(client, db):
+    call_command("demo", password=PASSWORD, stdout=StringIO())
+    support = User.objects.get(email="support@demo.test")
+    assert support.is_staff and not support.is_superuser
+    assert list(support.groups.values_list("name", flat=True)) == ["Support"]
+    assert support.has_perm("apikeys.deactivate_privatekey")
+
+
+def test_it_lets_demo_support_find_and_deactivate_a_key_by_its_last_characters(client, db):
+    call_command("demo", password=PASSWORD, stdout=StringIO())
+    owner = User.objects.get(email="owner@demo.test")
+    key, _ = PrivateKey.objects.issue(
+        Account.objects.get(name="Demo Store"), "Shop sync", scopes.READ_ONLY, owner
+    )
+    assert client.login(email="support@demo.test", password=PASSWORD)
+    found = client.get("/admin/apikeys/privatekey/", {"q": key.hint}).context["cl"].result_list
+    assert list(found) == [key]
+    response = client.post(f"/admin/apikeys/privatekey/{key.pk}/deactivate/", {"reason": "Leaked on a forum"})
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert key.deactivated_by.email == "support@demo.test" and key.deactivation_reason == "Leaked on a forum"
