@@ -43,6 +43,7 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+    view_on_site = False  # a key's page on the tab is for the account's members, not for staff
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -44,6 +44,7 @@ def test_it_shows_members_roles_and_keys_with_links(support_client, account, adm
     ]:
         assert text in html
     assert f'href="/admin/apikeys/privatekey/{key.pk}/change/"' in html
+    assert "View on site" not in html  # the tab's key page would be a 404 for staff
     assert 'name="name"' not in html  # read-only for support
 
 

@@ -3,6 +3,7 @@
 from io import StringIO
 
 from django.core.management import call_command
+from django.test import Client
 
 from accounts.models import Account, User
 from apikeys import scopes
@@ -19,7 +20,7 @@ def test_it_puts_the_demo_support_login_in_the_support_group(client, db):
     assert support.has_perm("apikeys.deactivate_privatekey")
 
 
-def test_it_lets_demo_support_find_and_deactivate_a_key_by_its_last_characters(client, db):
+def test_it_lets_demo_support_deactivate_a_key_found_by_its_last_characters_for_the_owner_to_see(client, db):
     call_command("demo", password=PASSWORD, stdout=StringIO())
     owner = User.objects.get(email="owner@demo.test")
     key, _ = PrivateKey.objects.issue(
@@ -32,3 +33,9 @@ def test_it_lets_demo_support_find_and_deactivate_a_key_by_its_last_characters(c
     assert response.status_code == 302
     key.refresh_from_db()
     assert key.deactivated_by.email == "support@demo.test" and key.deactivation_reason == "Leaked on a forum"
+    # The owner sees on the tab who deactivated the key and why.
+    owner_client = Client()
+    owner_client.force_login(owner)
+    for page in ("/settings/api-keys/", f"/settings/api-keys/{key.public_id}/"):
+        html = owner_client.get(page).content.decode()
+        assert "support@demo.test" in html and "Leaked on a forum" in html, page

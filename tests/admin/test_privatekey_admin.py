@@ -70,6 +70,7 @@ def test_it_shows_a_key_read_only(support_client, key):
     html = response.content.decode()
     assert "Zapier" in html and f"pk_…{key.hint}" in html and "Read-only" in html
     assert 'name="name"' not in html and 'name="_save"' not in html
+    assert "View on site" not in html  # the tab's key page would be a 404 for staff
 
 
 @pytest.mark.parametrize("who", ["support_client", "superuser_client"])
