@@ -130,3 +130,13 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# How many proxies put the client's address in X-Forwarded-For (0: use REMOTE_ADDR). Login throttling
+# counts failures per client address; behind a proxy without this, every visitor shares the proxy's.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+# Login throttling (accounts/throttling.py): failures per email and per client address within
+# LOGIN_LOCKOUT_SECONDS; past half the limit each attempt must wait, at the limit log-in is refused.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)

@@ -1,7 +1,14 @@
 import pytest
+from django.core.cache import cache
 
 from accounts.roles import Role
 from tests.factories import AccountFactory, MembershipFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty cache: throttling counters must not carry over between tests."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -37,9 +44,7 @@ def other_account(db):
 @pytest.fixture
 def outsider(other_account):
     """Owns another account: every object of ours must be 404 to them."""
-    return MembershipFactory(
-        account=other_account, owner=True, user__email="outsider@other.test"
-    ).user
+    return MembershipFactory(account=other_account, owner=True, user__email="outsider@other.test").user
 
 
 @pytest.fixture
