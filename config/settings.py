@@ -38,12 +38,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "accounts",
     "apikeys",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,18 +124,73 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Sessions end after SESSION_IDLE_SECONDS without a request: saving on every request moves the expiry
+# forward, so the age is an idle timeout, not a fixed lifetime.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=12 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token; no script needs to read the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# HTTPS. Behind a proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (and
+# make sure the proxy overwrites that header), or every request looks like plain HTTP and redirects forever.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Off by default: asking browsers to preload HTTPS-only is hard to undo; turn it on deliberately.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https.")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
+# How many proxies put the client's address in X-Forwarded-For (0: use REMOTE_ADDR). Login throttling
+# counts failures per client address; behind a proxy without this, every visitor shares the proxy's.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# How many proxies put the client's address in X-Forwarded-For (0: use REMOTE_ADDR). Login throttling
-# counts failures per client address; behind a proxy without this, every visitor shares the proxy's.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Content-Security-Policy (django-csp): everything from this origin, nothing inline. Behaviour is wired
+# with data-* attributes in static/js, styles live in static/css, so neither scripts nor styles need
+# 'unsafe-inline'; data: images are for the admin's and browsers' small inline icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Logs go to stderr through one handler whose filter (config/logging.py) strips credentials, cookies and
+# bodies from request records and redacts anything shaped like a private key secret.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"scrub_secrets": {"()": "config.logging.ScrubSecrets"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub_secrets"], "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Replace Django's default handlers, so every record goes through the one above.
+        "django": {"handlers": [], "level": env.str("LOG_LEVEL", default="INFO"), "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
+}
+
+# Request bodies above this size are refused with 400 (forms here are small; the API takes small JSON).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)
 
 # Login throttling (accounts/throttling.py): failures per email and per client address within
 # LOGIN_LOCKOUT_SECONDS; past half the limit each attempt must wait, at the limit log-in is refused.

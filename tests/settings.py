@@ -10,6 +10,7 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 
 from config.settings import *  # noqa: E402,F403
 
+SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only: tests hash a lot
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True  # serve static/ straight from the source tree, no collectstatic

@@ -1,0 +1,94 @@
+"""Keep secrets out of the logs.
+
+``ScrubSecrets`` is a logging filter: Django's request loggers attach the request to the record, and any
+handler may print it (an error mail, an error tracker), headers, cookies and form bodies included. The filter
+replaces that request with a copy that keeps only the request line and harmless headers, with no cookies,
+no body and no Authorization header, and redacts anything shaped like a private key secret in the message,
+its arguments and the traceback, which it keeps as text only (the exception object may hold a secret). It
+changes the record itself, so handlers after it see the scrubbed record too.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+
+from django.http import HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
+
+# The shape of apikeys.secrets (prefix + 34 base62 characters), anywhere in a string; checksum or not,
+# something that looks like a key is treated as one.
+SECRET_PATTERN = re.compile(r"pk_[0-9A-Za-z]{34}")
+REDACTED = "[redacted]"
+
+# Request metadata worth keeping. Everything else goes: under runserver META holds the whole process
+# environment (SECRET_KEY, DATABASE_URL), and headers named like credentials are dropped below.
+SAFE_META = frozenset(
+    {
+        "REQUEST_METHOD",
+        "PATH_INFO",
+        "SCRIPT_NAME",
+        "QUERY_STRING",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "SERVER_PROTOCOL",
+        "REMOTE_ADDR",
+        "CONTENT_TYPE",
+        "CONTENT_LENGTH",
+        "wsgi.url_scheme",
+    }
+)
+SENSITIVE_HEADER = re.compile(r"AUTH|COOKIE|TOKEN|SECRET|PASS|KEY|SIGNATURE|SESSION|CSRF", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every secret-shaped substring replaced."""
+    return SECRET_PATTERN.sub(REDACTED, text)
+
+
+def _safe_meta(meta: dict) -> dict:
+    safe = {}
+    for name, value in meta.items():
+        if name in SAFE_META or (name.startswith("HTTP_") and not SENSITIVE_HEADER.search(name)):
+            safe[name] = redact(value) if isinstance(value, str) else value
+    return safe
+
+
+def scrub_request(request: HttpRequest) -> HttpRequest:
+    """Return a copy of ``request`` without credentials, cookies, body or secret-shaped text."""
+    clean = copy.copy(request)
+    clean.META = _safe_meta(request.META)
+    if hasattr(request, "environ"):
+        clean.environ = clean.META
+    if hasattr(request, "scope"):  # ASGI: the raw headers live in the scope
+        clean.scope = {key: value for key, value in request.scope.items() if key != "headers"}
+    clean.path = redact(request.path)
+    clean.path_info = redact(request.path_info)
+    clean.GET = QueryDict(clean.META.get("QUERY_STRING", ""))
+    clean.COOKIES = {}
+    clean._post = QueryDict()
+    clean._files = MultiValueDict()
+    clean._body = b""
+    return clean
+
+
+class ScrubSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if isinstance(request, HttpRequest):
+            record.request = scrub_request(request)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call; leave it for the handler to report
+            return True
+        record.msg, record.args = redact(message), ()
+        if record.exc_info:
+            if not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None  # the exception object itself may hold a secret; keep only the text
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
