@@ -1,3 +1,6 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from apikeys import scopes
 from apikeys.models import KeyEvent, PrivateKey
 from tests.factories import AccountFactory
@@ -57,3 +60,15 @@ def test_it_is_read_only_for_everyone(support_client, superuser_client, key):
         assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     event.refresh_from_db()
     assert event.action == "created"
+
+
+def test_it_lists_many_events_in_as_many_queries_as_one(support_client, key, owner):
+    support_client.get(CHANGELIST)  # warm up: session, content types
+    with CaptureQueriesContext(connection) as one:
+        support_client.get(CHANGELIST)
+    for i in range(120):
+        PrivateKey.objects.issue(AccountFactory(), f"Key {i}", scopes.READ_ONLY, owner)
+    with CaptureQueriesContext(connection) as many:
+        response = support_client.get(CHANGELIST)
+    assert len(response.context["cl"].result_list) == 100
+    assert len(many) == len(one)
