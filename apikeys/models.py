@@ -7,10 +7,14 @@ runs in a transaction, locks the row it changes and records one activity event. 
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, transaction
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,6 +79,32 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
         """Return how many keys rest on each pepper id."""
         rows = self.values("pepper_id").annotate(n=models.Count("id")).order_by()
         return {row["pepper_id"]: row["n"] for row in rows}
+
+    def verify(self, secret: str) -> PrivateKey | None:
+        """Return the active key for ``secret`` with its account loaded, or None: the API's hot path.
+
+        A malformed secret or a bad checksum costs no query; anything else costs exactly one, a
+        parameterised SELECT by digest (``digest IN (…)`` under every configured pepper, on the unique
+        index) joined to the account, inactive keys left out. The ORM takes ten times longer to build that
+        statement than SQLite takes to run it, so ``_VerifyStatement`` writes it once per database and
+        turns the row into model instances itself. A key found under an old pepper is re-digested under
+        the current one (one more query, once per key).
+        """
+        if not secrets.is_well_formed(secret):
+            return None
+        digests = [secrets.digest(secret, pepper) for pepper in settings.API_KEY_PEPPERS]
+        db = self.db
+        connection = connections[db]
+        statement = _VerifyStatement.get(connection, len(digests))
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, digests)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        key = statement.key_from(row, connection, db)
+        if key.digest != digests[0]:  # found under an older pepper
+            key.rehash(secret)
+        return key
 
 
 class PrivateKey(models.Model):
@@ -221,6 +251,32 @@ class PrivateKey(models.Model):
         self.pepper_id = secrets.current_pepper_id()
         PrivateKey.objects.filter(pk=self.pk).update(digest=self.digest, pepper_id=self.pepper_id)
 
+    def record_use(self, ip: str | None, user_agent: str = "", *, now=None) -> bool:
+        """Note when, from where and by what the key was last used, at most once a minute.
+
+        Called on every authenticated request with the ``last_used_at`` that ``verify`` already read, so
+        a recent value costs no query. Otherwise a conditional UPDATE lets one of several concurrent
+        requests (or workers) write; return whether this call wrote.
+        """
+        now = now or timezone.now()
+        cutoff = now - LAST_USED_INTERVAL
+        if self.last_used_at is not None and self.last_used_at >= cutoff:
+            return False
+        try:
+            ip = str(ipaddress.ip_address(ip or ""))
+        except ValueError:
+            ip = None
+        # Header text may hold what no database column takes: NUL, or lone surrogates from a test client.
+        user_agent = (user_agent or "").replace("\x00", "").encode("utf-8", "replace").decode()[:255]
+        written = (
+            PrivateKey.objects.filter(pk=self.pk)
+            .filter(models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lt=cutoff))
+            .update(last_used_at=now, last_used_ip=ip, last_used_user_agent=user_agent)
+        )
+        if written:
+            self.last_used_at, self.last_used_ip, self.last_used_user_agent = now, ip, user_agent
+        return bool(written)
+
     def record(self, action, by, *, ip=None, actor_label: str = "", details=None):
         """Append an activity event about this key."""
         return KeyEvent.objects.create(
@@ -248,6 +304,77 @@ class PrivateKey(models.Model):
         ):
             setattr(self, field, getattr(other, field))
         self._state.fields_cache.pop("deactivated_by", None)
+
+
+# How stale ``last_used_at`` may get: writing it on every request would put a write on the hot path.
+LAST_USED_INTERVAL = timedelta(seconds=60)
+
+
+class _VerifyStatement:
+    """The SELECT of ``PrivateKeyManager.verify`` for one database, and how to read its row.
+
+    It lists every concrete column of the key and of its account, so neither instance has deferred
+    fields, and only quoted identifiers from the models' metadata go into its text: the digests are
+    parameters. Rows become instances the way ``Model.from_db`` would make them, converters included,
+    but without ``Model.__init__``'s generic per-field path, which costs more than the query on SQLite;
+    when a ``pre_init``/``post_init`` receiver listens to these models, ``from_db`` is used instead.
+    """
+
+    _built: dict[tuple[str, int], _VerifyStatement] = {}
+
+    def __init__(self, connection, candidates: int):
+        qn = connection.ops.quote_name
+        account_field = PrivateKey._meta.get_field("account")
+        self.account_model = account_field.related_model
+        key_fields = list(PrivateKey._meta.concrete_fields)
+        account_fields = list(self.account_model._meta.concrete_fields)
+        columns = [f"k.{qn(f.column)}" for f in key_fields] + [f"a.{qn(f.column)}" for f in account_fields]
+        digest, deactivated_at = (
+            PrivateKey._meta.get_field(name).column for name in ("digest", "deactivated_at")
+        )
+        self.sql = (
+            f"SELECT {', '.join(columns)} FROM {qn(PrivateKey._meta.db_table)} k"  # noqa: S608
+            f" INNER JOIN {qn(self.account_model._meta.db_table)} a"
+            f" ON a.{qn(self.account_model._meta.pk.column)} = k.{qn(account_field.column)}"
+            f" WHERE k.{qn(digest)} IN ({', '.join(['%s'] * candidates)}) AND k.{qn(deactivated_at)} IS NULL"
+        )
+        self.converters = []
+        for index, field in enumerate(key_fields + account_fields):
+            column = field.get_col(field.model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            self.converters.extend((index, converter, column) for converter in found)
+        self.split = len(key_fields)
+        self.key_attnames = [f.attname for f in key_fields]
+        self.account_attnames = [f.attname for f in account_fields]
+        self.account_field = account_field
+
+    @classmethod
+    def get(cls, connection, candidates: int) -> _VerifyStatement:
+        cache_key = (connection.alias, candidates)
+        if cache_key not in cls._built:
+            cls._built[cache_key] = cls(connection, candidates)
+        return cls._built[cache_key]
+
+    def key_from(self, row, connection, db: str) -> PrivateKey:
+        """Return the key of ``row`` with its account cached on it."""
+        values = list(row)
+        for index, converter, column in self.converters:
+            values[index] = converter(values[index], column, connection)
+        key = _instance(PrivateKey, db, self.key_attnames, values[: self.split])
+        account = _instance(self.account_model, db, self.account_attnames, values[self.split :])
+        self.account_field.set_cached_value(key, account)
+        return key
+
+
+def _instance(model, db: str, attnames: list[str], values: list):
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(db, attnames, values)
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = db
+    return instance
 
 
 class KeyEventQuerySet(models.QuerySet):
