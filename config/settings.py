@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "apikeys",
+    "lists",
 ]
 
 MIDDLEWARE = [
