@@ -1,0 +1,150 @@
+"""Authentication for the JSON API: ``api_key_required``, the one decorator every API view goes through.
+
+A request carries a private key as ``Authorization: Bearer <secret>``. The decorator answers the method
+check, the failure throttle, the header and the key, in that order, so a refused request costs as little as
+possible: a throttled client or a malformed or mistyped key costs no query, any other key exactly one
+(``PrivateKey.objects.verify``). Nothing about a key's validity is cached, so a deactivated key is refused
+on the very next request. ``last_used_at`` is written at most once a minute (``PrivateKey.record_use``).
+
+Unknown, inactive and malformed keys get the same 401, so the answer never tells which keys exist. Every
+error, here and in the API views, has one JSON shape: ``{"errors": [{"status", "code", "detail"}]}``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from accounts.models import PUBLIC_KEY_ALPHABET, PUBLIC_KEY_LENGTH
+from accounts.throttling import client_ip
+from apikeys.models import PrivateKey
+
+ANY_SCOPE = None  # ``@api_key_required(GET=ANY_SCOPE)``: any active private key may call the view
+
+MISSING_DETAIL = "Authentication required: send a private API key as 'Authorization: Bearer <key>'."
+SCHEME_DETAIL = "Send the private API key as 'Authorization: Bearer <key>'."
+INVALID_DETAIL = "Invalid or inactive API key."
+PUBLIC_KEY_DETAIL = (
+    "This is a public key (site ID): it identifies an account to client-side code and opens no data. "
+    "Private endpoints need a private API key (pk_...) sent as 'Authorization: Bearer <key>'."
+)
+# Longer than any credential this API issues; anything above it is refused before any parsing.
+MAX_HEADER_LENGTH = 200
+_PUBLIC_KEY_CHARACTERS = frozenset(PUBLIC_KEY_ALPHABET)
+_THROTTLE_WINDOW = 60
+
+
+def json_error(
+    status: int, code: str, detail: str, *, source: dict | None = None, headers: dict | None = None
+) -> JsonResponse:
+    """Return the API's one error shape; ``source`` names the field or parameter at fault."""
+    error = {"status": str(status), "code": code, "detail": detail}
+    if source:
+        error["source"] = source
+    return JsonResponse({"errors": [error]}, status=status, headers=headers)
+
+
+def method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
+    return json_error(
+        405,
+        "method_not_allowed",
+        f"{request.method} is not allowed here; use {' or '.join(allowed)}.",
+        headers={"Allow": ", ".join(allowed)},
+    )
+
+
+def api_key_required(**scope_by_method: str | None) -> Callable:
+    """Admit a request with an active private key that holds the scope its method needs.
+
+    ``@api_key_required(GET="lists:read", POST="lists:write")``; ``GET=ANY_SCOPE`` admits any active key.
+    Other methods get 405. On success the view finds ``request.api_key`` and ``request.account``; a key
+    without the scope gets 403 naming it.
+    """
+    allowed = sorted(scope_by_method)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in scope_by_method:
+                return method_not_allowed(request, allowed)
+            key = authenticate(request)
+            if isinstance(key, HttpResponse):
+                return key
+            scope = scope_by_method[request.method]
+            if scope is not ANY_SCOPE and not key.has_scope(scope):
+                return json_error(
+                    403,
+                    "insufficient_scope",
+                    f"This API key lacks the {scope} scope; create a key with it.",
+                    headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
+                )
+            request.api_key = key
+            request.account = key.account
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
+    """Return the request's active private key, or the 401 or 429 response to send instead."""
+    ip = client_ip(request)[:64]  # REMOTE_ADDR, or X-Forwarded-For as NUM_PROXIES says
+    wait = _seconds_throttled(ip)
+    if wait:
+        return json_error(
+            429,
+            "throttled",
+            f"Too many failed authentication attempts from this address; retry in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if not header:
+        detail = MISSING_DETAIL
+    elif len(header) > MAX_HEADER_LENGTH:
+        detail = INVALID_DETAIL
+    elif scheme.lower() != "bearer" or not token:
+        detail = SCHEME_DETAIL
+    elif len(token) == PUBLIC_KEY_LENGTH and _PUBLIC_KEY_CHARACTERS.issuperset(token):
+        detail = PUBLIC_KEY_DETAIL
+    else:
+        key = PrivateKey.objects.verify(token)
+        if key is not None:
+            key.record_use(ip, request.META.get("HTTP_USER_AGENT", ""))
+            return key
+        detail = INVALID_DETAIL
+    _record_failure(ip)
+    return json_error(401, "not_authenticated", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _failure_cache_key(ip: str, window: int) -> str:
+    return f"api-auth-failures:{window}:{ip}"
+
+
+def _seconds_throttled(ip: str) -> int:
+    """Return how long the client must wait (0: not throttled); one cache read, no query."""
+    now = time.time()
+    window = int(now // _THROTTLE_WINDOW)
+    failures = cache.get(_failure_cache_key(ip, window), 0)
+    if failures < settings.API_AUTH_FAILURE_LIMIT:
+        return 0
+    return max(1, math.ceil((window + 1) * _THROTTLE_WINDOW - now))
+
+
+def _record_failure(ip: str) -> None:
+    """Count a failure in the current minute (``add`` then ``incr``: atomic on Redis, fine on locmem)."""
+    key = _failure_cache_key(ip, int(time.time() // _THROTTLE_WINDOW))
+    if cache.add(key, 1, timeout=2 * _THROTTLE_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=2 * _THROTTLE_WINDOW)
