@@ -24,5 +24,6 @@ urlpatterns = [
     path("settings/", include("accounts.urls")),
     path("settings/api-keys/", include("apikeys.urls")),
     path("api/", include("apikeys.api_urls")),
+    path("client/", include("lists.client_urls")),
     path("admin/", admin.site.urls),
 ]

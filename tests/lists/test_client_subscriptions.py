@@ -1,0 +1,169 @@
+"""/client/subscriptions/: the one thing a public key may do."""
+
+import json
+import uuid
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lists.models import Subscription
+from tests.api.helpers import assert_error, call
+
+
+def subscribe(client, company_id, body, **extra):
+    query = "" if company_id is None else f"?company_id={company_id}"
+    return call(client, "POST", f"/client/subscriptions/{query}", body=body, **extra)
+
+
+def body(lst, email="ada@example.test"):
+    return {"email": email, "list_id": str(lst.public_id)}
+
+
+def test_it_subscribes_and_reads_nothing_back(client, account, newsletter):
+    response = subscribe(client, account.public_key, body(newsletter, "Ada@Example.test"))
+    assert response.status_code == 202 and response.content == b""
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert list(Subscription.objects.values_list("list", "email")) == [(newsletter.pk, "ada@example.test")]
+
+
+def test_it_answers_a_repeat_the_same_way(client, account, newsletter):
+    first = subscribe(client, account.public_key, body(newsletter))
+    again = subscribe(client, account.public_key, body(newsletter))
+    assert (first.status_code, first.content) == (again.status_code, again.content) == (202, b"")
+    assert Subscription.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "pointer", "code"),
+    [
+        ({"email": "not an email", "list_id": None}, "/email", "invalid"),
+        ({"email": "", "list_id": None}, "/email", "required"),
+        ({"list_id": None}, "/email", "required"),
+        ({"email": "a@example.test", "list_id": "nope"}, "/list_id", "invalid"),
+        ({"email": "a@example.test"}, "/list_id", "required"),
+        ({"email": ["a@example.test"], "list_id": None}, "/email", "invalid"),
+        ({"email": "a@example.test", "list_id": None, "name": "Ada"}, "/name", "unknown_field"),
+    ],
+)
+def test_it_refuses_bad_input_naming_the_field(client, account, newsletter, payload, pointer, code):
+    payload = {k: (str(newsletter.public_id) if v is None else v) for k, v in payload.items()}
+    error = assert_error(subscribe(client, account.public_key, payload), 400, code)
+    assert error["source"] == {"pointer": pointer}
+    assert not Subscription.objects.exists()
+
+
+def test_it_refuses_a_body_that_is_not_json(client, account):
+    assert_error(subscribe(client, account.public_key, "email=a@example.test"), 400, "invalid_json")
+
+
+def test_it_answers_404_for_an_unknown_list(client, account, newsletter):
+    error = assert_error(
+        subscribe(client, account.public_key, {"email": "a@b.test", "list_id": str(uuid.uuid4())}), 404
+    )
+    assert error["source"] == {"pointer": "/list_id"}
+    assert not Subscription.objects.exists()
+
+
+def test_it_checks_access(client, account, their_list):
+    """Another account's list is unknown to this public key."""
+    error = assert_error(subscribe(client, account.public_key, body(their_list)), 404, "not_found")
+    assert error["source"] == {"pointer": "/list_id"}
+    assert not Subscription.objects.exists()
+
+
+def test_it_answers_404_for_an_unknown_company_id(client, account, newsletter):
+    error = assert_error(subscribe(client, "Zz9Zz9", body(newsletter)), 404, "not_found")
+    assert error["source"] == {"parameter": "company_id"}
+    assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize("company_id", [None, "", "abc", "abcdefg", "ab%20cd1", "%C3%BC" * 6])
+def test_it_refuses_a_missing_or_malformed_company_id(client, newsletter, company_id):
+    error = assert_error(subscribe(client, company_id, body(newsletter)), 400, "invalid_company_id")
+    assert error["source"] == {"parameter": "company_id"}
+    assert not Subscription.objects.exists()
+
+
+def test_it_refuses_a_private_key_as_company_id(client, newsletter, full_key):
+    _, secret = full_key
+    error = assert_error(subscribe(client, secret, body(newsletter)), 400, "invalid_company_id")
+    assert "private key" in error["detail"]
+    assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "Basic", "Token"])
+def test_it_refuses_any_authorization_header(client, account, newsletter, full_key, scheme):
+    _, secret = full_key
+    response = subscribe(
+        client, account.public_key, body(newsletter), HTTP_AUTHORIZATION=f"{scheme} {secret}"
+    )
+    error = assert_error(response, 400, "authorization_not_accepted")
+    assert "private key" in error["detail"]
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert not Subscription.objects.exists()
+
+
+def test_it_answers_a_cors_preflight(client, db):
+    response = client.options(
+        "/client/subscriptions/?company_id=AbC123",
+        HTTP_ORIGIN="https://shop.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in response["Access-Control-Allow-Methods"]
+    assert response["Access-Control-Allow-Headers"] == "Content-Type"
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+def test_it_rejects_other_methods(client, account, method):
+    response = call(client, method, f"/client/subscriptions/?company_id={account.public_key}")
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "POST" and response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_it_answers_unknown_client_paths_in_json_with_cors(client, db):
+    response = client.get("/client/nope/")
+    assert_error(response, 404, "not_found")
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_it_takes_no_public_key_on_the_private_api(client, account, newsletter):
+    """The public key opens nothing but this endpoint."""
+    for path in ("/api/key/", "/api/lists/", f"/api/lists/{newsletter.public_id}/"):
+        assert_error(call(client, "GET", path, account.public_key), 401, "not_authenticated")
+        assert_error(client.get(f"{path}?company_id={account.public_key}"), 401, "not_authenticated")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=50),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    company_id=st.text(max_size=12),
+    payload=st.one_of(
+        st.fixed_dictionaries({"email": json_values, "list_id": json_values}),
+        json_values,
+        st.binary(max_size=60),
+    ),
+)
+def test_it_never_answers_500_to_fuzzed_input(client, account, newsletter, company_id, payload):
+    raw = payload if isinstance(payload, bytes) else None
+    response = client.post(
+        "/client/subscriptions/",
+        raw if raw is not None else json.dumps(payload),
+        content_type="application/json",
+        QUERY_STRING=f"company_id={quote(company_id)}",  # as a browser would send it
+    )
+    assert response.status_code in (202, 400, 404)
+    if response.status_code != 202:
+        assert_error(response, response.status_code)
