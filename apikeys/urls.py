@@ -6,4 +6,11 @@ app_name = "apikeys"
 
 urlpatterns = [
     path("", views.key_list, name="list"),
+    path("new/", views.create, name="create"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/reveal/", views.reveal_secret, name="reveal"),
+    path("<uuid:public_id>/clone/", views.clone, name="clone"),
+    path("<uuid:public_id>/deactivate/", views.deactivate, name="deactivate"),
+    path("<uuid:public_id>/reactivate/", views.reactivate, name="reactivate"),
+    path("<uuid:public_id>/delete/", views.delete, name="delete"),
 ]

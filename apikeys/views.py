@@ -1,11 +1,160 @@
+"""The API keys tab: list, create, reveal, detail, and the clone/deactivate/reactivate/delete verbs.
+
+Every view is for the owners and admins of the current account. GET of a verb shows its confirmation page;
+only POST (with CSRF) acts. Pages that only read check the role before the method, so that other roles get
+403 whatever they send. A new secret travels from the POST to the reveal page through ``apikeys.reveal``.
+"""
+
 from __future__ import annotations
 
-from django.shortcuts import render
+import ipaddress
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from accounts.decorators import capability_required
+from apikeys import reveal
+from apikeys.forms import DeactivateForm, KeyForm
+from apikeys.models import KeyEvent, KeyStateError, PrivateKey
+
+RECENT_USE = timedelta(days=7)  # a key used this recently gets a warning before deactivation
+RECENT_EVENTS = 20  # deleted keys live on here: their own page is gone
+
+manage_keys = capability_required("can_manage_api_keys")
+confirm_then_post = require_http_methods(["GET", "POST"])
 
 
-@capability_required("can_manage_api_keys")
+def _get_key(request, public_id) -> PrivateKey:
+    """Return the current account's key; a key of another account is 404, so its existence does not leak."""
+    keys = PrivateKey.objects.for_account(request.account).select_related("created_by", "cloned_from")
+    return get_object_or_404(keys, public_id=public_id)
+
+
+def _ip(request) -> str | None:
+    """Return the client address for the activity log, or None if it is not an IP address."""
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return None
+
+
+def _posted(request):
+    """Return the POST data to bind a form to (even when empty), or None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _page(request, template: str, context: dict):
+    return render(request, f"apikeys/{template}", {"tab": "api-keys", **context})
+
+
+@manage_keys
+@require_safe
 def key_list(request):
-    """The API keys tab."""
-    return render(request, "apikeys/list.html", {"tab": "api-keys"})
+    """The tab: the public key, active then inactive keys (one query for all), the recent activity."""
+    keys = list(PrivateKey.objects.for_account(request.account).select_related("created_by"))
+    return _page(
+        request,
+        "list.html",
+        {
+            "active_keys": [key for key in keys if key.is_active],
+            "inactive_keys": [key for key in keys if not key.is_active],
+            "events": KeyEvent.objects.for_account(request.account)[:RECENT_EVENTS],
+        },
+    )
+
+
+@confirm_then_post
+@manage_keys
+@sensitive_variables("secret")
+def create(request):
+    form = KeyForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        key, secret = PrivateKey.objects.issue(
+            request.account,
+            form.cleaned_data["name"],
+            form.cleaned_data["scopes"],
+            by=request.user,
+            ip=_ip(request),
+        )
+        return reveal.redirect_to_reveal(request, key, secret)
+    return _page(request, "create.html", {"form": form})
+
+
+@never_cache
+@manage_keys
+@require_GET
+@sensitive_variables("secret")
+def reveal_secret(request, public_id):
+    """Show a new key's secret once; every later visit says it is gone and offers a clone."""
+    key = _get_key(request, public_id)
+    secret = reveal.take(request, key)
+    response = _page(request, "reveal.html", {"key": key, "secret": secret})
+    reveal.forget(response, key)
+    return response
+
+
+@manage_keys
+@require_safe
+def detail(request, public_id):
+    key = _get_key(request, public_id)
+    return _page(request, "detail.html", {"key": key, "events": key.events.all()})
+
+
+@confirm_then_post
+@manage_keys
+@sensitive_variables("secret")
+def clone(request, public_id):
+    key = _get_key(request, public_id)
+    if request.method == "POST":
+        new_key, secret = key.clone(by=request.user, ip=_ip(request))
+        return reveal.redirect_to_reveal(request, new_key, secret)
+    return _page(request, "clone.html", {"key": key})
+
+
+@confirm_then_post
+@manage_keys
+def deactivate(request, public_id):
+    key = _get_key(request, public_id)
+    form = DeactivateForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        if key.deactivate(by=request.user, reason=form.cleaned_data["reason"], ip=_ip(request)):
+            messages.success(request, f"Deactivated “{key.name}”: it stops working on its next request.")
+        else:
+            messages.info(request, f"“{key.name}” was already inactive.")
+        return redirect("apikeys:list")
+    recently_used = key.last_used_at is not None and key.last_used_at > timezone.now() - RECENT_USE
+    return _page(request, "deactivate.html", {"key": key, "form": form, "recently_used": recently_used})
+
+
+@confirm_then_post
+@manage_keys
+def reactivate(request, public_id):
+    key = _get_key(request, public_id)
+    if request.method == "POST":
+        try:
+            key.reactivate(by=request.user, ip=_ip(request))
+            messages.success(request, f"Reactivated “{key.name}”: it works again from its next request.")
+        except KeyStateError:
+            messages.info(request, f"“{key.name}” is already active.")
+        return redirect("apikeys:list")
+    return _page(request, "reactivate.html", {"key": key})
+
+
+@confirm_then_post
+@manage_keys
+def delete(request, public_id):
+    key = _get_key(request, public_id)
+    if request.method == "POST":
+        try:
+            key.delete(by=request.user, ip=_ip(request))
+        except KeyStateError as error:
+            messages.error(request, str(error))
+            return redirect(key)
+        messages.success(request, f"Deleted “{key.name}”. Its activity stays in the account's history.")
+        return redirect("apikeys:list")
+    return _page(request, "delete.html", {"key": key})

@@ -1,0 +1,90 @@
+"""Carry a new secret from the create (or clone) POST to the one reveal GET that shows it.
+
+The secret has to rest somewhere between the two requests, and every obvious place keeps or exposes it:
+Django's sessions live in the database (backups and replicas keep whatever passed through them), and
+messages or signed-cookie sessions are readable by the client. So the secret is split with a one-time pad:
+
+- a random pad as long as the secret goes to the browser in a cookie that is HttpOnly, SameSite=Strict,
+  Secure over HTTPS, lives 10 minutes and is sent only to that key's reveal URL;
+- secret XOR pad goes into the session, under an entry named after the key.
+
+Each share alone is uniform noise: the database never sees the secret, nor does the browser's script or the
+cookie jar. The reveal pops the session entry and deletes the cookie in the same response, so a reload, the
+back button or another tab finds nothing, and the secret is shown exactly once.
+"""
+
+from __future__ import annotations
+
+import time
+from secrets import token_bytes
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
+
+from apikeys import secrets
+from apikeys.models import PrivateKey
+
+MAX_AGE = 10 * 60  # seconds: long enough for a slow redirect, short enough to leave nothing lying around
+COOKIE_PREFIX = "kw_reveal_"
+SESSION_PREFIX = "apikeys.reveal."
+
+
+def _names(key: PrivateKey) -> tuple[str, str, str]:
+    """Return the cookie name, cookie path and session entry for a key's reveal."""
+    return (
+        COOKIE_PREFIX + key.public_id.hex,
+        reverse("apikeys:reveal", args=[key.public_id]),
+        SESSION_PREFIX + str(key.public_id),
+    )
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(a, b, strict=True))
+
+
+@sensitive_variables("secret", "pad")
+def redirect_to_reveal(request: HttpRequest, key: PrivateKey, secret: str) -> HttpResponse:
+    """Split ``secret`` between the session and a cookie, and redirect to the key's reveal page."""
+    cookie, path, entry = _names(key)
+    pad = token_bytes(len(secret))
+    request.session[entry] = [_xor(secret.encode("ascii"), pad).hex(), int(time.time())]
+    response = redirect(path)
+    response.set_cookie(
+        cookie,
+        pad.hex(),
+        max_age=MAX_AGE,
+        path=path,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@sensitive_variables("secret", "pad")
+def take(request: HttpRequest, key: PrivateKey) -> str | None:
+    """Join and discard both shares; return the secret, or None when it can no longer be shown.
+
+    Call ``forget`` on the response too, so that the browser drops its share.
+    """
+    cookie, _, entry = _names(key)
+    stored = request.session.pop(entry, None)
+    try:
+        ciphertext_hex, stored_at = stored
+        pad = bytes.fromhex(request.COOKIES.get(cookie, ""))
+        secret = _xor(bytes.fromhex(ciphertext_hex), pad).decode("ascii")
+    except (TypeError, ValueError):  # nothing stored, no cookie, or shares that do not fit together
+        return None
+    if time.time() - stored_at > MAX_AGE or not secrets.is_well_formed(secret):
+        return None
+    if key.digest not in secrets.candidate_digests(secret):  # shares of another key's secret
+        return None
+    return secret
+
+
+def forget(response: HttpResponse, key: PrivateKey) -> None:
+    """Delete the browser's share (same name and path as when it was set)."""
+    cookie, path, _ = _names(key)
+    response.delete_cookie(cookie, path=path, samesite="Strict")
