@@ -1,0 +1,66 @@
+from apikeys import secrets
+from apikeys.models import PrivateKey
+from tests.apikeys.helpers import (
+    assert_checks_access,
+    assert_get_confirms,
+    assert_requires_login,
+    assert_requires_owner_or_admin,
+    url,
+)
+
+
+def test_it_requires_login(client, key):
+    assert_requires_login(client, url("clone", key))
+
+
+def test_it_checks_access(client, owner, foreign_key):
+    assert_checks_access(client, owner, url("clone", foreign_key))
+
+
+def test_it_requires_owner_or_admin(client, manager, key):
+    assert_requires_owner_or_admin(client, manager, url("clone", key))
+
+
+def test_it_rejects_get(client, owner, key):
+    assert_get_confirms(client, owner, url("clone", key), "entirely different key")
+
+
+def test_it_explains_what_cloning_does(owner_client, key):
+    html = owner_client.get(url("clone", key)).content.decode()
+    assert "the same name and the same scopes" in html
+    assert "This key is untouched" in html
+
+
+def test_it_clones_and_reveals_the_new_secret_once(owner_client, issued, owner):
+    key, secret = issued
+    response = owner_client.post(url("clone", key), REMOTE_ADDR="192.0.2.4")
+    clone = PrivateKey.objects.exclude(pk=key.pk).get()
+    assert response.status_code == 302 and response["Location"] == url("reveal", clone)
+    assert secrets.PREFIX not in response["Location"]
+    new_secret = owner_client.get(url("reveal", clone)).context["secret"]
+    assert new_secret != secret and clone.digest == secrets.digest(new_secret)
+    assert (clone.name, clone.scopes, clone.cloned_from, clone.created_by) == (
+        key.name,
+        key.scopes,
+        key,
+        owner,
+    )
+    assert clone.events.get().ip_address == "192.0.2.4"
+    assert owner_client.get(url("reveal", clone)).context["secret"] is None
+
+
+def test_it_leaves_the_original_untouched(owner_client, issued):
+    key, secret = issued
+    owner_client.post(url("clone", key))
+    original = PrivateKey.objects.get(pk=key.pk)
+    assert original.is_active and original.digest == key.digest and original.scopes == key.scopes
+    assert PrivateKey.objects.for_secret(secret) == original
+    assert list(original.events.values_list("action", flat=True)) == ["cloned", "created"]
+
+
+def test_it_clones_an_inactive_key_into_an_active_one(owner_client, inactive_key):
+    owner_client.post(url("clone", inactive_key))
+    clone = PrivateKey.objects.get(cloned_from=inactive_key)
+    assert clone.is_active and clone.scopes == inactive_key.scopes
+    inactive_key.refresh_from_db()
+    assert not inactive_key.is_active

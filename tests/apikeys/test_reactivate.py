@@ -1,0 +1,50 @@
+from tests.apikeys.helpers import (
+    assert_checks_access,
+    assert_get_confirms,
+    assert_requires_login,
+    assert_requires_owner_or_admin,
+    state,
+    url,
+)
+
+
+def test_it_requires_login(client, inactive_key):
+    assert_requires_login(client, url("reactivate", inactive_key))
+
+
+def test_it_checks_access(client, owner, foreign_key):
+    assert_checks_access(client, owner, url("reactivate", foreign_key))
+
+
+def test_it_requires_owner_or_admin(client, manager, inactive_key):
+    assert_requires_owner_or_admin(client, manager, url("reactivate", inactive_key))
+
+
+def test_it_rejects_get(client, owner, inactive_key):
+    assert_get_confirms(client, owner, url("reactivate", inactive_key), "Reactivate key")
+
+
+def test_it_shows_why_the_key_was_deactivated(owner_client, inactive_key):
+    html = owner_client.get(url("reactivate", inactive_key)).content.decode()
+    assert "Leaked in a public gist" in html and "owner@acme.test" in html
+    assert f'href="{url("clone", inactive_key)}">Clone instead</a>' in html
+
+
+def test_it_reactivates_and_says_so(owner_client, inactive_key, admin, client):
+    client.force_login(admin)
+    response = client.post(url("reactivate", inactive_key), REMOTE_ADDR="192.0.2.10", follow=True)
+    assert response.redirect_chain == [(url("list"), 302)]
+    assert "Reactivated “Old warehouse sync”" in response.content.decode()
+    inactive_key.refresh_from_db()
+    assert inactive_key.is_active and inactive_key.deactivation_reason == ""
+    event = inactive_key.events.get(action="reactivated")
+    assert (event.actor, event.ip_address) == (admin, "192.0.2.10")
+    assert event.details == {"previous_reason": "Leaked in a public gist"}
+
+
+def test_it_leaves_an_active_key_alone(owner_client, key):
+    assert "is already active" in owner_client.get(url("reactivate", key)).content.decode()
+    before = state()
+    response = owner_client.post(url("reactivate", key), follow=True)
+    assert "“Zapier” is already active." in response.content.decode()
+    assert state() == before
