@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import timedelta
+from functools import wraps
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -33,6 +35,19 @@ def _get_key(request, public_id) -> PrivateKey:
     """Return the current account's key; a key of another account is 404, so its existence does not leak."""
     keys = PrivateKey.objects.for_account(request.account).select_related("created_by", "cloned_from")
     return get_object_or_404(keys, public_id=public_id)
+
+
+def _gone_is_404(view):
+    """Answer 404 when a concurrent request (a double-clicked Delete) removed the key after its look-up."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PrivateKey.DoesNotExist:
+            raise Http404("No such key.") from None
+
+    return wrapper
 
 
 def _ip(request) -> str | None:
@@ -118,6 +133,7 @@ def clone(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_gone_is_404
 def deactivate(request, public_id):
     key = _get_key(request, public_id)
     form = DeactivateForm(_posted(request))
@@ -133,6 +149,7 @@ def deactivate(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_gone_is_404
 def reactivate(request, public_id):
     key = _get_key(request, public_id)
     if request.method == "POST":
@@ -147,6 +164,7 @@ def reactivate(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_gone_is_404
 def delete(request, public_id):
     key = _get_key(request, public_id)
     if request.method == "POST":

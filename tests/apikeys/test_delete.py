@@ -52,3 +52,16 @@ def test_it_answers_404_to_a_second_delete(owner_client, inactive_key):
     before = state()
     assert owner_client.post(url("delete", inactive_key)).status_code == 404
     assert state() == before
+
+
+def test_it_answers_404_when_a_concurrent_request_deleted_the_key_first(
+    owner_client, inactive_key, monkeypatch
+):
+    """The key was found, then deleted by a double-clicked Delete before this request could lock it."""
+
+    def gone(self):
+        raise PrivateKey.DoesNotExist
+
+    monkeypatch.setattr(PrivateKey, "_locked", gone)
+    for verb in ("delete", "reactivate", "deactivate"):
+        assert owner_client.post(url(verb, inactive_key)).status_code == 404
