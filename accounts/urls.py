@@ -14,6 +14,5 @@ urlpatterns = [
     path("users/<uuid:public_id>/transfer/", views.transfer_ownership, name="transfer_ownership"),
     path("users/invitations/<uuid:public_id>/resend/", views.resend_invitation, name="resend_invitation"),
     path("users/invitations/<uuid:public_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
-    path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("switch/", views.switch_account, name="switch"),
 ]

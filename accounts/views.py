@@ -102,7 +102,7 @@ def _send_email(request, template: str, to: str, context: dict) -> None:
 
 
 def _email_invitation(request, invitation: Invitation, token: str) -> None:
-    link = request.build_absolute_uri(reverse("accounts:accept_invitation", args=[token]))
+    link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
     context = {"invitation": invitation, "link": link, "inviter": request.user}
     _send_email(request, "invitation", invitation.email, context)
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.throttling import ThrottledAdminAuthenticationForm, ThrottledLoginView
+from accounts.views import accept_invitation
 
 admin.site.login_form = ThrottledAdminAuthenticationForm  # the same log-in limits at /admin/login/
 
@@ -21,6 +22,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("invitations/<str:token>/", accept_invitation, name="accept_invitation"),
     path("settings/", include("accounts.urls")),
     path("settings/api-keys/", include("apikeys.urls")),
     path("api/", include("apikeys.api_urls")),

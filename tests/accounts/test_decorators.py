@@ -33,9 +33,7 @@ def settings_urls() -> list[str]:
     return sorted(set(walk(get_resolver().url_patterns, "", "")))
 
 
-# An invitation link is opened by people who may have no login yet: the one page that lets them in.
-OPEN_TO_ANYONE = {"/settings/invitations/x/"}
-SETTINGS_URLS = [url for url in settings_urls() if url not in OPEN_TO_ANYONE]
+SETTINGS_URLS = settings_urls()
 API_KEYS_URLS = [url for url in SETTINGS_URLS if url.startswith("/settings/api-keys/")]
 
 

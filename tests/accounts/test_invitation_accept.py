@@ -1,4 +1,4 @@
-"""/settings/invitations/<token>/: the link in the email; single-use, expiring, for its address only."""
+"""/invitations/<token>/: the link in the email; single-use, expiring, for its address only."""
 
 from datetime import timedelta
 
@@ -23,7 +23,7 @@ def invite(account, owner):
 
     def make(email="new@new.test", role=Role.ANALYST):
         invitation, token = Invitation.objects.issue(account, email, role, by=owner.memberships.get())
-        return invitation, f"/settings/invitations/{token}/"
+        return invitation, f"/invitations/{token}/"
 
     return make
 
@@ -112,7 +112,7 @@ def test_it_refuses_an_expired_invitation(client, invite):
 def test_it_refuses_a_tampered_token(client, invite, tamper):
     _, link = invite()
     token = link.rstrip("/").rsplit("/", 1)[1]
-    bad_link = f"/settings/invitations/{tamper(token)}/"
+    bad_link = f"/invitations/{tamper(token)}/"
     before = state()
     response = client.get(bad_link)
     assert response.status_code == 404

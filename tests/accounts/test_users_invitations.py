@@ -15,7 +15,7 @@ def invitation(account, owner):
     invitation, token = Invitation.objects.issue(
         account, "new@new.test", "analyst", by=owner.memberships.get()
     )
-    invitation.link = f"/settings/invitations/{token}/"
+    invitation.link = f"/invitations/{token}/"
     AccountEvent.objects.all().delete()
     return invitation
 
@@ -29,7 +29,7 @@ def revoke_url(invitation) -> str:
 
 
 def link_in(message) -> str:
-    return re.search(r"http://testserver(/settings/invitations/[\w-]+/)", message.body).group(1)
+    return re.search(r"http://testserver(/invitations/[\w-]+/)", message.body).group(1)
 
 
 @pytest.mark.parametrize("url", [resend_url, revoke_url])

@@ -13,7 +13,7 @@ URL = "/settings/users/invite/"
 
 
 def link_in(message) -> str:
-    match = re.search(r"http://testserver(/settings/invitations/[\w-]+/)", message.body)
+    match = re.search(r"http://testserver(/invitations/[\w-]+/)", message.body)
     assert match, message.body
     return match.group(1)
 
