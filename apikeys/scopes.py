@@ -50,7 +50,7 @@ class Resource:
         granted = {s.split(":", 1)[1] for s in scopes if s.split(":", 1)[0] == self.name}
         if not granted:
             return NONE_LEVEL
-        if granted >= set(self.levels):
+        if FULL_LEVEL in self.ui_levels and granted >= set(self.levels):
             return FULL_LEVEL
         return READ_LEVEL if READ in granted else NONE_LEVEL
 

@@ -91,3 +91,12 @@ def test_it_finds_nothing_for_a_bad_checksum_without_a_query(key_and_secret, dja
     tampered = secret[:-1] + ("A" if secret[-1] != "A" else "B")
     with django_assert_num_queries(0):
         assert PrivateKey.objects.for_secret(tampered) is None
+
+
+def test_it_reports_levels_per_resource_including_one_way_resources():
+    levels = dict((r.name, level) for r, level in scopes.levels_of(["accounts:read", "data-privacy:write"]))
+    assert levels["accounts"] == "read"
+    assert levels["data-privacy"] == "full"
+    assert levels["lists"] == "none"
+    full = dict((r.name, level) for r, level in scopes.levels_of(scopes.FULL_ACCESS))
+    assert full["lists"] == "full" and full["accounts"] == "read"
