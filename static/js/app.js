@@ -4,10 +4,11 @@
 
   function announce(button, text) {
     var status = button.parentElement.querySelector("[data-copy-status]");
-    if (status) {
-      status.textContent = text;
-      window.setTimeout(function () { status.textContent = ""; }, 4000);
-    }
+    if (!status) return;
+    // A second copy restarts the clock, so an earlier timer does not cut its message short.
+    window.clearTimeout(status.keywardTimer);
+    status.textContent = text;
+    status.keywardTimer = window.setTimeout(function () { status.textContent = ""; }, 4000);
   }
 
   function selectText(element) {
