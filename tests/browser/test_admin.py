@@ -1,0 +1,59 @@
+"""Support staff in a real browser: find a key in the admin by what its owner reads out, deactivate it."""
+
+from __future__ import annotations
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.db import connection
+from playwright.sync_api import expect
+
+from apikeys import scopes
+from apikeys.models import PrivateKey
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def support(transactional_db):
+    """A staff member in the Support group. live_server flushes the database between tests, the group with
+    it, so the data migration's own function creates it again."""
+    migration = importlib.import_module("apikeys.migrations.0002_support_group")
+    migration.create_support_group(apps, SimpleNamespace(connection=connection))
+    user = UserFactory(email="support@keyward.test", is_staff=True)
+    user.groups.add(Group.objects.get(name="Support"))
+    return user
+
+
+def test_it_lets_support_staff_deactivate_a_key(page, live_server, support, account, owner, screenshot):
+    key, secret = PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
+    PrivateKey.objects.issue(account, "Warehouse sync", scopes.READ_ONLY, owner)
+
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/apikeys/privatekey/")
+    page.get_by_label("Email address").fill(support.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/apikeys/privatekey/")
+    # What the customer reads from their tab: pk_…abcd.
+    page.get_by_role("textbox", name="Search").fill(key.masked)
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/admin/apikeys/privatekey/?q=*")
+    results = page.locator("#result_list tbody tr")
+    expect(results).to_have_count(1)
+    results.get_by_role("link", name="Zapier").click()
+
+    page.get_by_role("link", name="Deactivate key…").click()
+    expect(page.get_by_role("heading", name="Deactivate 1 key")).to_be_visible()
+    assert secret not in page.content()
+    page.get_by_label("Reason").fill("Customer reported the key leaked (ticket 4711)")
+    screenshot("admin-deactivate")
+    page.get_by_role("button", name="Deactivate 1 key").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Deactivated 1 key: Zapier")
+    key.refresh_from_db()
+    assert not key.is_active
+    assert key.deactivated_by == support
+    assert key.deactivation_reason == "Customer reported the key leaked (ticket 4711)"
+    expect(page.get_by_role("link", name="Deactivate key…")).to_have_count(0)

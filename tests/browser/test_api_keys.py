@@ -1,0 +1,184 @@
+"""The API keys tab in a real browser: copy buttons, the one-time reveal, clone and deactivate, by mouse and
+by keyboard alone, with the key used against the live API in between."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import expect
+
+from apikeys.models import PrivateKey
+
+
+def call_api(live_server, secret: str) -> tuple[int, dict]:
+    """GET /api/key/ with the key, as an integration would; return the status and the JSON body."""
+    request = urllib.request.Request(
+        f"{live_server.url}/api/key/", headers={"Authorization": f"Bearer {secret}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def clipboard(page) -> str:
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def test_it_takes_a_custom_key_from_creation_to_deactivation(log_in, owner, account, live_server, screenshot):
+    page = log_in(owner)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="API keys").click()
+    expect(page.get_by_role("heading", name="Private keys")).to_be_visible()
+    expect(page.get_by_text("No private keys yet.")).to_be_visible()
+
+    page.get_by_role("button", name="Copy public key").click()
+    expect(page.get_by_text("Copied to clipboard")).to_be_visible()
+    assert clipboard(page) == account.public_key
+    screenshot("api-keys-empty")
+
+    page.get_by_role("link", name="Create your first private key").click()
+    matrix = page.get_by_role("group", name="Custom access")
+    expect(matrix).to_be_hidden()
+    page.get_by_label("Name").fill("Warehouse sync")
+    access = page.get_by_role("group", name="Access", exact=True)
+    access.get_by_role("radio", name="Custom").check()
+    expect(matrix).to_be_visible()
+    page.get_by_label("Lists: Full").check()
+    page.get_by_label("Profiles: Read").check()
+    screenshot("api-keys-create-custom")
+    page.get_by_role("button", name="Create key").click()
+
+    expect(page.get_by_role("heading", name="Copy your new private key")).to_be_visible()
+    reveal_url = page.url
+    secret = page.locator("#secret").inner_text()
+    assert secret.startswith("pk_") and len(secret) == 37
+    screenshot("api-keys-reveal")
+
+    # Leaving before the secret is copied asks first; staying keeps the secret on screen.
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="I have copied it").click()
+    assert dialogs == ["beforeunload"]
+    assert page.url == reveal_url
+    expect(page.locator("#secret")).to_have_text(secret)
+
+    page.get_by_role("button", name="Copy key").click()
+    expect(page.get_by_text("Copied to clipboard")).to_be_visible()
+    assert clipboard(page) == secret
+
+    # Once copied, leaving asks nothing, and the secret is gone for good.
+    page.reload()
+    expect(page.get_by_role("heading", name="This key can no longer be shown")).to_be_visible()
+    assert secret not in page.content()
+    assert dialogs == ["beforeunload"]
+    screenshot("api-keys-reveal-gone")
+
+    status, body = call_api(live_server, secret)
+    assert status == 200
+    assert body["data"]["name"] == "Warehouse sync"
+    assert sorted(body["data"]["scopes"]) == ["lists:read", "lists:write", "profiles:read"]
+
+    original_url = page.get_by_role("link", name="View key").get_attribute("href")
+    page.get_by_role("link", name="Clone this key").click()
+    expect(page.get_by_role("heading", name="Clone “Warehouse sync”?")).to_be_visible()
+    screenshot("api-keys-clone")
+    page.get_by_role("button", name="Clone key").click()
+    expect(page.get_by_role("heading", name="Copy your new private key")).to_be_visible()
+    clone_secret = page.locator("#secret").inner_text()
+    assert clone_secret.startswith("pk_") and clone_secret != secret
+    page.get_by_role("button", name="Copy key").click()
+    expect(page.get_by_text("Copied to clipboard")).to_be_visible()
+
+    page.goto(live_server.url + original_url)
+    expect(page.get_by_role("heading", name="Warehouse sync")).to_contain_text("Active")
+    screenshot("api-keys-detail")
+    page.get_by_role("link", name="Deactivate").click()
+    expect(page.get_by_role("heading", name="Deactivate “Warehouse sync”?")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("This key was used")
+    page.get_by_label("Reason").fill("Moved to the clone")
+    screenshot("api-keys-deactivate")
+    page.get_by_role("button", name="Deactivate key").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Deactivated “Warehouse sync”")
+    inactive = page.locator(".card", has=page.get_by_role("heading", name="Inactive keys"))
+    expect(inactive.get_by_role("row")).to_have_count(2)  # header and the original
+    expect(inactive).to_contain_text("Moved to the clone")
+    active = page.locator(".card", has=page.get_by_role("heading", name="Private keys"))
+    expect(active.get_by_role("row")).to_have_count(2)  # header and the clone
+    screenshot("api-keys-inactive")
+    assert dialogs == ["beforeunload"]
+
+    status, body = call_api(live_server, secret)
+    assert status == 401
+    assert body["errors"][0]["detail"] == "Invalid or inactive API key."
+    assert call_api(live_server, clone_secret)[0] == 200
+
+
+def tab_to(page, target, limit: int = 60):
+    """Press Tab until ``target`` has the focus, as a keyboard user would; fail if it never comes."""
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def assert_focus_visible(target):
+    assert target.evaluate("element => getComputedStyle(element).outlineStyle") == "solid"
+
+
+def test_it_creates_and_deactivates_a_key_with_the_keyboard_alone(log_in, owner, account, live_server):
+    page = log_in(owner)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(f"{live_server.url}/settings/api-keys/new/")
+
+    name = page.get_by_label("Name")
+    tab_to(page, name)
+    assert_focus_visible(name)
+    page.keyboard.type("Keyboard only")
+    # A radio group is one Tab stop; the arrow keys choose within it.
+    access = page.get_by_role("group", name="Access", exact=True)
+    tab_to(page, access.get_by_role("radio", name="Read-only"))
+    page.keyboard.press("ArrowDown")
+    expect(access.get_by_role("radio", name="Custom")).to_be_checked()
+    tab_to(page, page.get_by_label("Accounts: None"))
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_label("Accounts: Read")).to_be_checked()
+    tab_to(page, page.get_by_label("Campaigns: None"))
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_label("Campaigns: Full")).to_be_checked()
+    submit = page.get_by_role("button", name="Create key")
+    tab_to(page, submit)
+    assert_focus_visible(submit)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Copy your new private key")).to_be_visible()
+    secret = page.locator("#secret").inner_text()
+    tab_to(page, page.get_by_role("button", name="Copy key"))
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Copied to clipboard")).to_be_visible()
+    assert clipboard(page) == secret
+    tab_to(page, page.get_by_role("link", name="I have copied it"))
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Keyboard only")).to_be_visible()
+    tab_to(page, page.get_by_role("link", name="Deactivate"))
+    page.keyboard.press("Enter")
+    reason = page.get_by_label("Reason")
+    tab_to(page, reason)
+    page.keyboard.type("Done testing")
+    tab_to(page, page.get_by_role("button", name="Deactivate key"))
+    page.keyboard.press("Enter")
+
+    inactive = page.locator(".card", has=page.get_by_role("heading", name="Inactive keys"))
+    expect(inactive).to_contain_text("Keyboard only")
+    key = PrivateKey.objects.get()
+    assert sorted(key.scopes) == ["accounts:read", "campaigns:read", "campaigns:write"]
+    assert key.deactivation_reason == "Done testing"
+    assert key.deactivated_by == owner
