@@ -7,6 +7,8 @@ runs in a transaction, locks the row it changes and records one activity event. 
 
 from __future__ import annotations
 
+import copy
+import functools
 import ipaddress
 import uuid
 from datetime import timedelta
@@ -101,7 +103,7 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
             row = cursor.fetchone()
         if row is None:
             return None
-        key = statement.key_from(row, connection, db)
+        key = statement.key_from(row, db)
         if key.digest != digests[0]:  # found under an older pepper
             key.rehash(secret)
         return key
@@ -313,21 +315,33 @@ LAST_USED_INTERVAL = timedelta(seconds=60)
 class _VerifyStatement:
     """The SELECT of ``PrivateKeyManager.verify`` for one database, and how to read its row.
 
-    It lists every concrete column of the key and of its account, so neither instance has deferred
-    fields, and only quoted identifiers from the models' metadata go into its text: the digests are
-    parameters. Rows become instances the way ``Model.from_db`` would make them, converters included,
-    but without ``Model.__init__``'s generic per-field path, which costs more than the query on SQLite;
-    when a ``pre_init``/``post_init`` receiver listens to these models, ``from_db`` is used instead.
+    It reads the columns of the key and of its account that requests use (``KEY_FIELDS``,
+    ``ACCOUNT_FIELDS``; ``deactivated_at`` is NULL by the WHERE clause); the others are deferred, loaded
+    on first access as with ``only()``. Every column read costs on every request, on SQLite even in
+    Django's rewriting of the statement's text. Only quoted identifiers from the models' metadata go into
+    that text: the digests are parameters. Rows become instances as
+    ``Model.from_db`` would make them, with the ORM's own converters, but without ``Model.__init__``'s
+    generic per-field path, which costs more than the query on SQLite; when a ``pre_init`` or
+    ``post_init`` receiver listens to these models, ``from_db`` is used instead.
+
+    Converting a row (UUID, JSON, datetimes) costs a third of running the query on SQLite, so the
+    converted values of the last rows seen are kept, keyed by the whole row as fetched. That caches no
+    validity: every call still runs the SELECT, and a changed, deactivated or deleted key yields another
+    row or none. The key's JSON values are copied for each instance (``scopes``, a flat list of strings).
     """
 
+    KEY_FIELDS = ("id", "public_id", "account", "name", "scopes", "digest", "created_at", "last_used_at")
+    ACCOUNT_FIELDS = ("id", "name", "public_key")
     _built: dict[tuple[str, int], _VerifyStatement] = {}
 
     def __init__(self, connection, candidates: int):
         qn = connection.ops.quote_name
-        account_field = PrivateKey._meta.get_field("account")
-        self.account_model = account_field.related_model
-        key_fields = list(PrivateKey._meta.concrete_fields)
-        account_fields = list(self.account_model._meta.concrete_fields)
+        self.account_field = PrivateKey._meta.get_field("account")
+        self.account_model = self.account_field.related_model
+        key_fields = [f for f in PrivateKey._meta.concrete_fields if f.name in self.KEY_FIELDS]
+        account_fields = [
+            f for f in self.account_model._meta.concrete_fields if f.name in self.ACCOUNT_FIELDS
+        ]
         columns = [f"k.{qn(f.column)}" for f in key_fields] + [f"a.{qn(f.column)}" for f in account_fields]
         digest, deactivated_at = (
             PrivateKey._meta.get_field(name).column for name in ("digest", "deactivated_at")
@@ -335,7 +349,7 @@ class _VerifyStatement:
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {qn(PrivateKey._meta.db_table)} k"  # noqa: S608
             f" INNER JOIN {qn(self.account_model._meta.db_table)} a"
-            f" ON a.{qn(self.account_model._meta.pk.column)} = k.{qn(account_field.column)}"
+            f" ON a.{qn(self.account_model._meta.pk.column)} = k.{qn(self.account_field.column)}"
             f" WHERE k.{qn(digest)} IN ({', '.join(['%s'] * candidates)}) AND k.{qn(deactivated_at)} IS NULL"
         )
         self.converters = []
@@ -346,31 +360,46 @@ class _VerifyStatement:
         self.split = len(key_fields)
         self.key_attnames = [f.attname for f in key_fields]
         self.account_attnames = [f.attname for f in account_fields]
-        self.account_field = account_field
+        self.json_attnames = [f.attname for f in key_fields if isinstance(f, models.JSONField)]
+        self.alias = connection.alias
+        self._converted = functools.lru_cache(maxsize=1024)(self._convert)
 
     @classmethod
     def get(cls, connection, candidates: int) -> _VerifyStatement:
-        cache_key = (connection.alias, candidates)
-        if cache_key not in cls._built:
-            cls._built[cache_key] = cls(connection, candidates)
-        return cls._built[cache_key]
+        statement = cls._built.get((connection.alias, candidates))
+        if statement is None:
+            statement = cls._built[connection.alias, candidates] = cls(connection, candidates)
+        return statement
 
-    def key_from(self, row, connection, db: str) -> PrivateKey:
+    def key_from(self, row: tuple, db: str) -> PrivateKey:
         """Return the key of ``row`` with its account cached on it."""
+        key_values, account_values = self._converted(row)
+        key = _instance(PrivateKey, db, key_values)
+        for attname in self.json_attnames:
+            key.__dict__[attname] = copy.copy(key_values[attname])
+        self.account_field.set_cached_value(key, _instance(self.account_model, db, account_values))
+        return key
+
+    def _convert(self, row: tuple) -> tuple[dict, dict]:
+        """Return ``({attname: value}, {attname: value})`` of the key and the account (never mutated)."""
+        connection = connections[self.alias]
         values = list(row)
         for index, converter, column in self.converters:
             values[index] = converter(values[index], column, connection)
-        key = _instance(PrivateKey, db, self.key_attnames, values[: self.split])
-        account = _instance(self.account_model, db, self.account_attnames, values[self.split :])
-        self.account_field.set_cached_value(key, account)
-        return key
+        key_values = dict(zip(self.key_attnames, values[: self.split], strict=True))
+        key_values["deactivated_at"] = None
+        return key_values, dict(zip(self.account_attnames, values[self.split :], strict=True))
 
 
-def _instance(model, db: str, attnames: list[str], values: list):
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return model.from_db(db, attnames, values)
+def _instance(model, db: str, values: dict):
+    # ``receivers`` first: an empty list is the common case and costs nothing to check.
+    if (pre_init.receivers or post_init.receivers) and (
+        pre_init.has_listeners(model) or post_init.has_listeners(model)
+    ):
+        attnames = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+        return model.from_db(db, attnames, [values[attname] for attname in attnames])
     instance = model.__new__(model)
-    instance.__dict__.update(zip(attnames, values, strict=True))
+    instance.__dict__.update(values)
     instance._state = ModelState()
     instance._state.adding = False
     instance._state.db = db
