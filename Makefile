@@ -33,3 +33,14 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Installs the "bench" extra (djangorestframework-api-key, knox), then prints the benchmark table;
+# the --scale part needs PostgreSQL on 127.0.0.1 (BENCH_SCALE_DATABASE_URL) and says so when it is missing.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(PY) bench/bench.py --scale $(BENCH_ARGS)

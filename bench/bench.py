@@ -1,0 +1,549 @@
+"""Keyward's benchmark: how fast a private key is checked, against the floor and two libraries.
+
+    make bench                      # installs the "bench" extra, then runs: python bench/bench.py --scale
+    python bench/bench.py [--keys 10000] [--scale] [--scale-keys 1000000] [--quick]
+
+Prints one table:
+1. per-call verification: ``PrivateKey.objects.verify`` against the floor (the very same SELECT through
+   ``connection.cursor()``), djangorestframework-api-key's ``get_from_key`` and django-rest-knox's token
+   check, each with the same number of keys in the same database (SQLite file unless --database-url);
+2. requests per second of /api/key/ against a no-auth JSON view of the same body, as a ratio, through
+   Django's test client, and through gunicorn (2 workers, 127.0.0.1) with wrk when wrk is installed;
+3. queries per request for a good, a bad-checksum and an unknown key;
+4. with --scale, on a PostgreSQL database of its own (BENCH_SCALE_DATABASE_URL, default kw_bench, created
+   and dropped here): per-call verification with 1,000 keys stored and with --scale-keys (COPY).
+
+Timings are the best of several rounds (``timeit``'s advice: the minimum is the least disturbed run).
+Benchmarks are not tests: the suite only asserts query counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+import urllib.request
+import uuid
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SAMPLE = 200  # distinct good keys cycled through, so lookups are not all the same row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keys", type=int, default=10_000, help="keys of each kind (default 10,000)")
+    parser.add_argument("--database-url", help="database for sections 1-3 (default: a temporary SQLite file)")
+    parser.add_argument("--scale", action="store_true", help="run section 4 on PostgreSQL")
+    parser.add_argument("--scale-keys", type=int, default=1_000_000, help="keys stored for the large case")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run, not a measurement)")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="kw-bench-"))
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+    bench = Bench(quick=args.quick)
+    try:
+        bench.machine()
+        bench.populate(args.keys)
+        bench.verification()
+        bench.throughput(workdir)
+        bench.queries()
+        if args.scale:
+            bench.scale(args.scale_keys)
+    finally:
+        bench.cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)
+    bench.print_table()
+    return 0 if all(row[4] != "MISSED" for row in bench.rows) else 1
+
+
+class Bench:
+    def __init__(self, quick: bool):
+        self.quick = quick
+        self.rows: list[tuple[str, str, str, str, str]] = []  # section, measure, value, target, result
+        self.notes: list[str] = []
+        self.gunicorn: subprocess.Popen | None = None
+        self.scale_db_created = False
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def row(self, section, measure, value, target="", ok=None):
+        result = "" if ok is None else ("met" if ok else "MISSED")
+        self.rows.append((section, measure, value, target, result))
+
+    def per_call(self, fn, number: int) -> float:
+        """Return the best per-call time in microseconds over several rounds."""
+        rounds = 3 if self.quick else 7
+        number = max(1, number // (10 if self.quick else 1))
+        fn()  # warm caches and connections
+        return min(timeit.Timer(fn).repeat(repeat=rounds, number=number)) / number * 1e6
+
+    def log(self, message: str) -> None:
+        print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+    # -- setup ---------------------------------------------------------------------------------------
+
+    def machine(self) -> None:
+        from django.db import connection
+
+        cpu = "unknown"
+        if Path("/proc/cpuinfo").exists():
+            found = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
+            cpu = found.group(1) if found else cpu
+        db = database_version(connection)
+        self.header = [
+            f"machine   nproc {len(os.sched_getaffinity(0))}, {cpu}, {platform.platform()}",
+            f"software  Python {platform.python_version()}, Django {version('django')}, {db}, "
+            f"djangorestframework-api-key {version('djangorestframework-api-key')}, "
+            f"django-rest-knox {version('django-rest-knox')}",
+        ]
+
+    def populate(self, count: int) -> None:
+        """Store ``count`` keys of ours, of djangorestframework-api-key and of knox, in one database."""
+        from django.core.management import call_command
+        from knox.models import AuthToken
+        from rest_framework_api_key.models import APIKey
+
+        from accounts.models import Account, User
+        from apikeys import scopes
+
+        self.log(f"migrating and storing {count:,} keys of each kind")
+        call_command("migrate", verbosity=0)
+        self.count = count
+        accounts = [Account.objects.create(name=f"Bench {n}") for n in range(10)]
+        owner = User.objects.create_user("bench@bench.test", "bench")
+        self.secrets = insert_keys("default", accounts, count - 1)[:SAMPLE]
+        self.key, self.secret = _issue(accounts[0], owner, scopes.FULL_ACCESS)
+
+        generator = APIKey.objects.key_generator
+        drf_keys, drf_objects = [], []
+        for n in range(count):
+            key, prefix, hashed = generator.generate()
+            drf_keys.append(key)
+            drf_objects.append(
+                APIKey(id=f"{prefix}.{hashed}", prefix=prefix, hashed_key=hashed, name=f"k{n}")
+            )
+        APIKey.objects.bulk_create(drf_objects, batch_size=1000)
+        self.drf_keys = drf_keys[:SAMPLE]
+
+        from knox.crypto import create_token_string, hash_token
+        from knox.settings import CONSTANTS
+
+        filler = User.objects.create_user("filler@bench.test", "bench")
+        tokens = [create_token_string() for _ in range(count)]
+        # One token per bench user: knox's check also loads every other token of the token's user.
+        users = User.objects.bulk_create(
+            [User(email=f"knox{n}@bench.test", password="!") for n in range(SAMPLE)], batch_size=1000
+        )
+        AuthToken.objects.bulk_create(
+            [
+                AuthToken(
+                    token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH],
+                    digest=hash_token(token),
+                    user=users[n] if n < SAMPLE else filler,
+                    expiry=None,
+                )
+                for n, token in enumerate(tokens)
+            ],
+            batch_size=1000,
+        )
+        self.knox_tokens = tokens[:SAMPLE]
+
+    def cleanup(self) -> None:
+        if self.gunicorn is not None and self.gunicorn.poll() is None:
+            os.killpg(self.gunicorn.pid, signal.SIGTERM)
+            self.gunicorn.wait(timeout=15)
+        from django.db import connections
+
+        connections.close_all()
+        if self.scale_db_created:
+            drop_database(scale_url())
+
+    # -- 1. per-call verification ------------------------------------------------------------------------
+
+    def verification(self) -> None:
+        from django.conf import settings
+        from django.db import connection
+        from django.test import override_settings
+        from knox.auth import TokenAuthentication
+        from rest_framework_api_key.models import APIKey
+
+        from apikeys import secrets
+        from apikeys.models import PrivateKey, _VerifyStatement
+
+        self.log("1. per-call verification")
+        section = f"1. verify, {self.count:,} keys each, {connection.vendor}"
+        timed = self.verify_and_floor(connection, self.secrets)
+        ours, floor = timed["verify"], timed["floor"]
+        self.row(section, "floor: verify's SELECT through connection.cursor()", us(floor))
+        if connection.vendor == "sqlite":
+            raw = connection.connection  # the sqlite3 connection under Django's wrapper
+            qmark = _VerifyStatement.get(connection, 1).sql.replace("%s", "?")
+            digests = itertools.cycle([[secrets.digest(s)] for s in self.secrets])
+            bare = self.per_call(lambda: raw.execute(qmark, next(digests)).fetchone(), 20_000)
+            self.row(section, "bare sqlite3, same SELECT (for reference)", us(bare))
+        self.row(section, "keyward PrivateKey.objects.verify", us(ours), "<= 1.5x floor", ours <= 1.5 * floor)
+        self.row(section, "  ratio to the floor", f"{ours / floor:.2f}x")
+        self.row(
+            section,
+            "  every row new to the process (no memo)",
+            f"{us(timed['cold'])} = {timed['cold'] / floor:.2f}x",
+        )
+        with override_settings(API_KEY_PEPPERS=[*settings.API_KEY_PEPPERS, "bench-pepper-retired"]):
+            rotation = self.verify_and_floor(connection, self.secrets)
+        self.row(
+            section,
+            "  two peppers (during a rotation)",
+            f"{us(rotation['verify'])} = {rotation['verify'] / rotation['floor']:.2f}x its floor",
+        )
+        bad = self.secrets[0][:-1] + ("A" if self.secrets[0][-1] != "A" else "B")
+        bad_checksum = self.per_call(lambda: PrivateKey.objects.verify(bad), 50_000)
+        self.row(section, "keyward, bad checksum (no query)", us(bad_checksum))
+        orm = self.per_call(cycle_call(PrivateKey.objects.for_secret, self.secrets), 5_000)
+        self.row(section, "keyward through the ORM (for_secret, for reference)", us(orm))
+
+        drf = self.per_call(cycle_call(APIKey.objects.get_from_key, self.drf_keys), 5_000)
+        self.row(section, "djangorestframework-api-key get_from_key", us(drf))
+        self.row(
+            section, "  verify faster than get_from_key by", f"{drf / ours:.1f}x", ">= 5x", drf / ours >= 5
+        )
+        knox_check = TokenAuthentication().authenticate_credentials
+        knox = self.per_call(cycle_call(knox_check, [t.encode() for t in self.knox_tokens]), 5_000)
+        self.row(section, "django-rest-knox authenticate_credentials", us(knox))
+        self.row(section, "  verify faster than knox by", f"{knox / ours:.1f}x")
+
+    def verify_and_floor(self, connection, sample: list[str]) -> dict[str, float]:
+        """Time verify and the floor on the same keys, interleaved, in the given database.
+
+        The floor is verify's own statement, run as verify runs it: ``with connection.cursor()``,
+        ``execute`` with the digests, ``fetchone``. ``cold`` is verify with its memo of converted rows
+        emptied before every call, as when each request brings a key the process has not seen.
+        """
+        from django.conf import settings
+
+        from apikeys import secrets
+        from apikeys.models import PrivateKey, _VerifyStatement
+
+        manager = PrivateKey.objects.db_manager(connection.alias)
+        statement = _VerifyStatement.get(connection, len(settings.API_KEY_PEPPERS))
+        digests = itertools.cycle([[secrets.digest(s, p) for p in settings.API_KEY_PEPPERS] for s in sample])
+        assert all(manager.verify(s) is not None for s in sample), "bench keys must verify"
+
+        def floor_call():
+            with connection.cursor() as cursor:
+                cursor.execute(statement.sql, next(digests))
+                cursor.fetchone()
+
+        secrets_cycle = itertools.cycle(sample)
+
+        def cold_call():
+            statement._converted.cache_clear()
+            manager.verify(next(secrets_cycle))
+
+        timings = {"floor": [], "verify": [], "cold": []}
+        for _ in range(3):  # interleaved, so drift on a shared machine hits all alike
+            timings["floor"].append(self.per_call(floor_call, 20_000))
+            timings["verify"].append(self.per_call(cycle_call(manager.verify, sample), 20_000))
+            timings["cold"].append(self.per_call(cold_call, 20_000))
+        return {name: min(values) for name, values in timings.items()}
+
+    # -- 2. throughput ---------------------------------------------------------------------------------
+
+    def throughput(self, workdir: Path) -> None:
+        from django.test import Client
+
+        self.log("2. throughput through the test client")
+        section = "2. requests/s, /api/key/ vs no-auth view"
+        client = Client()
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {self.secret}"}
+        response = client.get("/api/key/", **auth)
+        assert response.status_code == 200, response.content
+        os.environ["BENCH_BODY"] = response.content.decode()
+        assert client.get("/bench/no-auth/").content == response.content, "both views must send the same body"
+        drf_auth = {"HTTP_AUTHORIZATION": f"Api-Key {self.drf_keys[0]}"}
+        assert client.get("/bench/drf-api-key/", **drf_auth).status_code == 200
+
+        def rate(path, **extra):
+            return 1e6 / self.per_call(lambda: client.get(path, **extra), 2_000)
+
+        base, ours, drf = [], [], []
+        for _ in range(2):
+            base.append(rate("/bench/no-auth/"))
+            ours.append(rate("/api/key/", **auth))
+            drf.append(rate("/bench/drf-api-key/", **drf_auth))
+        base, ours, drf = max(base), max(ours), max(drf)
+        self.row(section, "test client: no-auth JSON view", f"{base:,.0f}/s")
+        self.row(section, "test client: /api/key/ with a key", f"{ours:,.0f}/s")
+        self.row(section, "  ratio", f"{ours / base:.2f}x", ">= 0.6x", ours / base >= 0.6)
+        self.row(section, "  djangorestframework-api-key view, ratio", f"{drf / base:.2f}x")
+
+        wrk = shutil.which("wrk")
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        if not wrk or not gunicorn.exists():
+            self.row(section, "gunicorn + wrk", "skipped: wrk not installed", ">= 0.85x")
+            self.notes.append("Install wrk (apt-get install wrk) to measure throughput under gunicorn.")
+            return
+        self.log("2. throughput under gunicorn (2 workers) and wrk")
+        port = free_port()
+        self.gunicorn = subprocess.Popen(
+            [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+             "--log-level", "warning"],
+            cwd=ROOT, env={**os.environ}, start_new_session=True,
+        )  # fmt: skip
+        base_url = f"http://127.0.0.1:{port}"
+        wait_for(f"{base_url}/bench/no-auth/")
+        header = f"Authorization: Bearer {self.secret}"
+        seconds = 3 if self.quick else 10
+        wrk_base, wrk_ours, wrk_drf = [], [], []
+        for _ in range(2):
+            wrk_base.append(run_wrk(wrk, f"{base_url}/bench/no-auth/", None, seconds))
+            wrk_ours.append(run_wrk(wrk, f"{base_url}/api/key/", header, seconds))
+            wrk_drf.append(
+                run_wrk(
+                    wrk,
+                    f"{base_url}/bench/drf-api-key/",
+                    f"Authorization: Api-Key {self.drf_keys[0]}",
+                    seconds,
+                )
+            )
+        os.killpg(self.gunicorn.pid, signal.SIGTERM)
+        self.gunicorn.wait(timeout=15)
+        self.gunicorn = None
+        base, ours, drf = max(wrk_base), max(wrk_ours), max(wrk_drf)
+        self.row(section, "gunicorn 2 workers + wrk: no-auth JSON view", f"{base:,.0f}/s")
+        self.row(section, "gunicorn 2 workers + wrk: /api/key/ with a key", f"{ours:,.0f}/s")
+        self.row(section, "  ratio", f"{ours / base:.2f}x", ">= 0.85x", ours / base >= 0.85)
+        self.row(section, "  djangorestframework-api-key view, ratio", f"{drf / base:.2f}x")
+
+    # -- 3. queries ------------------------------------------------------------------------------------
+
+    def queries(self) -> None:
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from apikeys import secrets
+
+        self.log("3. queries per request")
+        section = "3. queries per /api/key/ request"
+        client = Client()
+        bad = self.secret[:-1] + ("A" if self.secret[-1] != "A" else "B")
+        cases = [
+            ("good key", self.secret, 200, 1),
+            ("bad checksum", bad, 401, 0),
+            ("unknown key", secrets.generate(), 401, 1),
+        ]
+        client.get("/api/key/", HTTP_AUTHORIZATION=f"Bearer {self.secret}")  # last use written: steady state
+        for name, secret, status, target in cases:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get("/api/key/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+            assert response.status_code == status, response.content
+            count = len(captured.captured_queries)
+            self.row(section, name, str(count), str(target), count == target)
+
+    # -- 4. scale --------------------------------------------------------------------------------------
+
+    def scale(self, total: int) -> None:
+        from django.core.management import call_command
+        from django.db import connections
+
+        from accounts.models import Account
+
+        url = scale_url()
+        section = f"4. verify on PostgreSQL, 1,000 vs {total:,} keys"
+        try:
+            create_database(url)
+        except Exception as error:  # noqa: BLE001  (report any reason PostgreSQL is unusable, then go on)
+            self.row(section, "skipped", f"PostgreSQL unavailable: {str(error).strip()[:60]}", "<= 1.5x")
+            return
+        self.scale_db_created = True
+        self.log(f"4. scale: migrating {url.rsplit('/', 1)[-1]}")
+        call_command("migrate", database="scale", verbosity=0)
+        connection = connections["scale"]
+        accounts = [Account.objects.using("scale").create(name=f"Scale {n}") for n in range(10)]
+        sample = insert_keys("scale", accounts, 1_000)[:SAMPLE]
+        analyze(connection)
+        small = self.verify_and_floor(connection, sample)
+
+        self.log(f"4. scale: COPY {total - 1_000:,} more keys")
+        started = time.monotonic()
+        copy_filler_keys(connection, accounts, total - 1_000)
+        analyze(connection)
+        self.log(f"4. scale: stored in {time.monotonic() - started:.0f} s")
+        large = self.verify_and_floor(connection, sample)
+        floors = f"{us(small['floor'])} / {us(large['floor'])}"
+        self.row(section, f"{database_version(connection)}, floor at 1,000 / {total:,}", floors)
+        self.row(section, "verify with 1,000 keys", us(small["verify"]))
+        self.row(section, f"verify with {total:,} keys", us(large["verify"]))
+        ratio = large["verify"] / small["verify"]
+        self.row(section, "  ratio", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5)
+        to_floor = large["verify"] / large["floor"]
+        self.row(section, f"  verify / floor at {total:,}", f"{to_floor:.2f}x", "<= 1.5x", to_floor <= 1.5)
+
+    # -- output ----------------------------------------------------------------------------------------
+
+    def print_table(self) -> None:
+        widths = [max(len(row[i]) for row in self.rows) for i in range(1, 5)]
+        print("\n".join(self.header))
+        section = None
+        for row in self.rows:
+            if row[0] != section:
+                section = row[0]
+                print(f"\n{section}")
+            cells = [row[1].ljust(widths[0]), row[2].rjust(widths[1]), row[3].ljust(widths[2]), row[4]]
+            print("  " + "  ".join(cells).rstrip())
+        for note in self.notes:
+            print(f"\nnote: {note}")
+
+
+# -- module helpers --------------------------------------------------------------------------------------
+
+
+def us(microseconds: float) -> str:
+    return f"{microseconds:,.1f} µs"
+
+
+def cycle_call(fn, arguments):
+    values = itertools.cycle(arguments)
+    return lambda: fn(next(values))
+
+
+def _issue(account, owner, scope_set):
+    from apikeys.models import PrivateKey
+
+    return PrivateKey.objects.issue(account, "Bench", scope_set, owner)
+
+
+def insert_keys(alias: str, accounts, count: int) -> list[str]:
+    """Store ``count`` real keys (secrets and digests) in batches; return their secrets."""
+    from apikeys import secrets
+    from apikeys.models import PrivateKey
+
+    made = []
+    objects = []
+    for n in range(count):
+        secret = secrets.generate()
+        made.append(secret)
+        objects.append(
+            PrivateKey(
+                account=accounts[n % len(accounts)],
+                name=f"Key {n}",
+                scopes=["lists:read", "lists:write"],
+                digest=secrets.digest(secret),
+                pepper_id=secrets.current_pepper_id(),
+                hint=secrets.hint(secret),
+            )
+        )
+    PrivateKey.objects.using(alias).bulk_create(objects, batch_size=1000)
+    return made
+
+
+def copy_filler_keys(connection, accounts, count: int) -> None:
+    """COPY ``count`` key rows with random digests: the index grows as with real keys, in seconds."""
+    from apikeys import secrets
+    from apikeys.models import PrivateKey
+
+    meta = PrivateKey._meta
+    columns = ["public_id", "account_id", "name", "scopes", "digest", "pepper_id", "hint", "created_at",
+               "last_used_user_agent", "deactivated_by_label", "deactivation_reason"]  # fmt: skip
+    pepper = secrets.current_pepper_id()
+    account_ids = [a.pk for a in accounts]
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        statement = f"COPY {meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        with raw.copy(statement) as copy:
+            for n in range(count):
+                copy.write_row(
+                    (uuid.uuid4(), account_ids[n % len(account_ids)], f"Filler {n}", '["lists:read"]',
+                     os.urandom(32).hex(), pepper, "abcd", "2026-01-01T00:00:00Z", "", "", "")
+                )  # fmt: skip
+
+
+def analyze(connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE apikeys_privatekey")
+
+
+def scale_url() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["scale"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def create_database(url: str) -> None:
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {}").format(psycopg.sql.Identifier(name)))
+        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {}").format(psycopg.sql.Identifier(name)))
+
+
+def database_version(connection) -> str:
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  (our own 127.0.0.1 URL)
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def run_wrk(wrk: str, url: str, header: str | None, seconds: int) -> float:
+    """Return requests/s; refuse a run with errors, as failed requests would flatter the rate."""
+    options = ["-t2", "-c8", *(["-H", header] if header else [])]
+    subprocess.run([wrk, *options, "-d1s", url], capture_output=True, check=True)  # warm both workers
+    output = subprocess.run(
+        [wrk, *options, f"-d{seconds}s", url], capture_output=True, text=True, check=True
+    ).stdout
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise RuntimeError(f"wrk saw failed requests on {url}:\n{output}")
+    return float(re.search(r"Requests/sec:\s*([\d.]+)", output).group(1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
