@@ -1,6 +1,11 @@
 """/api/lists/: the account's lists, and creating one."""
 
+import json
+
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as fuzzing
+from hypothesis import strategies as st
 
 from lists.models import List
 from tests.api.helpers import assert_error, call
@@ -98,3 +103,25 @@ def test_it_requires_a_key(client, db):
     assert_error(call(client, "GET", "/api/lists/"), 401, "not_authenticated")
     assert_error(call(client, "POST", "/api/lists/", body={"name": "x"}), 401, "not_authenticated")
     assert not List.objects.exists()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=120),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@fuzzing(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(st.fixed_dictionaries({"name": json_values}), json_values, st.binary(max_size=80)))
+def test_it_never_answers_500_to_fuzzed_bodies(client, full_key, body):
+    _, secret = full_key
+    raw = body if isinstance(body, bytes) else json.dumps(body)
+    response = call(client, "POST", "/api/lists/", secret, body=raw)
+    assert response.status_code in (201, 400)
+    if response.status_code == 400:
+        assert_error(response, 400)
+    else:
+        assert List.objects.filter(public_id=response.json()["data"]["id"]).exists()
