@@ -139,6 +139,19 @@ class PrivateKey(models.Model):
     cloned_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones"
     )
+    # Expiry chosen at creation, or the end of a roll's grace period: checked at verification time.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    rolled_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rolled_from"
+    )
+    rolled_at = models.DateTimeField(null=True, blank=True)
+    allowed_ips = models.JSONField(
+        default=list, blank=True, help_text="IP addresses or CIDR ranges; empty means anywhere."
+    )
+    leaked_at = models.DateTimeField(
+        null=True, blank=True, help_text="Found in public by secret scanning: never reactivated."
+    )
+    expiry_notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = PrivateKeyManager()
 
@@ -406,6 +419,41 @@ def _instance(model, db: str, values: dict):
     return instance
 
 
+class KeyUsage(models.Model):
+    """Requests a key made on one day, folded from cache counters when ``last_used_at`` is written."""
+
+    key = models.ForeignKey(PrivateKey, on_delete=models.CASCADE, related_name="usage")
+    day = models.DateField()
+    requests = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["key", "day"]
+        constraints = [models.UniqueConstraint(fields=["key", "day"], name="keyusage_key_day_unique")]
+
+    def __str__(self):
+        return f"{self.key_id} {self.day}: {self.requests}"
+
+
+class ScanningPublicKey(models.Model):
+    """A public key a secret scanning partner (GitHub) signs its alerts with, imported ahead of time."""
+
+    provider = models.CharField(max_length=32, default="github")
+    key_identifier = models.CharField(max_length=200)
+    pem = models.TextField()
+    is_current = models.BooleanField(default=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "key_identifier"], name="scanningpublickey_provider_id_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.key_identifier[:16]}…"
+
+
 class KeyEventQuerySet(models.QuerySet):
     def for_account(self, account):
         return self.filter(account=account)
@@ -420,6 +468,8 @@ class KeyEvent(models.Model):
         DEACTIVATED = "deactivated", "Deactivated"
         REACTIVATED = "reactivated", "Reactivated"
         DELETED = "deleted", "Deleted"
+        ROLLED = "rolled", "Rolled"
+        LEAKED = "leaked", "Found leaked"
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="key_events")
     key = models.ForeignKey(
