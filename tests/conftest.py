@@ -1,5 +1,11 @@
+import importlib
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import connection
 
 from accounts.roles import Role
 from tests.factories import AccountFactory, MembershipFactory
@@ -9,6 +15,18 @@ from tests.factories import AccountFactory, MembershipFactory
 def _empty_cache():
     """Start every test with an empty cache: throttling counters must not carry over between tests."""
     cache.clear()
+
+
+@pytest.fixture
+def support_group(db):
+    """The "Support" group, as its data migration makes it.
+
+    Transactional tests (tests/concurrency/, the browser tests) end with a flush that deletes the rows of
+    data migrations, so tests that need the group ask for this fixture and never depend on the test order.
+    """
+    migration = importlib.import_module("apikeys.migrations.0002_support_group")
+    migration.create_support_group(apps, SimpleNamespace(connection=connection))  # idempotent
+    return Group.objects.get(name=migration.SUPPORT_GROUP)
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from apikeys import scopes
 from apikeys.models import PrivateKey
@@ -7,10 +6,10 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def support(db):
+def support(support_group):
     """A staff member in the Support group (created by the migration): looks, and deactivates keys."""
     user = UserFactory(email="support@keyward.test", is_staff=True)
-    user.groups.add(Group.objects.get(name="Support"))
+    user.groups.add(support_group)
     return user
 
 

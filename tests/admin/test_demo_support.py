@@ -12,7 +12,7 @@ from apikeys.models import PrivateKey
 PASSWORD = "demo-password-for-tests"
 
 
-def test_it_puts_the_demo_support_login_in_the_support_group(client, db):
+def test_it_puts_the_demo_support_login_in_the_support_group(client, support_group):
     call_command("demo", password=PASSWORD, stdout=StringIO())
     support = User.objects.get(email="support@demo.test")
     assert support.is_staff and not support.is_superuser
@@ -20,7 +20,9 @@ def test_it_puts_the_demo_support_login_in_the_support_group(client, db):
     assert support.has_perm("apikeys.deactivate_privatekey")
 
 
-def test_it_lets_demo_support_deactivate_a_key_found_by_its_last_characters_for_the_owner_to_see(client, db):
+def test_it_lets_demo_support_deactivate_a_key_found_by_its_last_characters_for_the_owner_to_see(
+    client, support_group
+):
     call_command("demo", password=PASSWORD, stdout=StringIO())
     owner = User.objects.get(email="owner@demo.test")
     key, _ = PrivateKey.objects.issue(
