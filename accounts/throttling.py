@@ -29,17 +29,9 @@ from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from accounts.http import client_ip
+
 MAX_DELAY = 60  # seconds between attempts while slowed down
-
-
-def client_ip(request) -> str:
-    """Return the client's address: REMOTE_ADDR, or the one ``NUM_PROXIES`` proxies put in X-Forwarded-For."""
-    proxies = settings.NUM_PROXIES
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if len(forwarded) >= proxies and forwarded[-proxies]:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def delay_after(failures: int, limit: int) -> int:
@@ -59,7 +51,7 @@ class LoginGuard:
     """The failure counters of one log-in attempt: its email address and its client address."""
 
     def __init__(self, request, email: str | None):
-        self.counters = [(_key("ip", client_ip(request)), settings.LOGIN_IP_FAILURE_LIMIT)]
+        self.counters = [(_key("ip", client_ip(request) or ""), settings.LOGIN_IP_FAILURE_LIMIT)]
         if email:
             self.counters.append((_key("email", email.strip().lower()), settings.LOGIN_FAILURE_LIMIT))
 

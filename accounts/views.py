@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import roles
 from accounts.decorators import SESSION_ACCOUNT_KEY, capability_required, load_memberships, member_required
 from accounts.forms import AcceptInvitationForm, InviteForm, RoleForm
+from accounts.http import client_ip
 from accounts.models import Invitation, Membership, User
 
 logger = logging.getLogger(__name__)
@@ -75,10 +76,6 @@ def _render_users(request, invite_form: InviteForm):
     return render(request, "accounts/users.html", context)
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _get_member(request, public_id) -> Membership:
     """Return a membership of the current account; any other (or none) is 404."""
     return get_object_or_404(
@@ -129,7 +126,7 @@ def invite(request):
 
 def _add_existing_user(request, user: User, role: str) -> str:
     membership = Membership.objects.add(
-        request.account, user, role, by=request.membership, ip=_client_ip(request)
+        request.account, user, role, by=request.membership, ip=client_ip(request)
     )
     link = request.build_absolute_uri(reverse("accounts:account"))
     _send_email(
@@ -140,7 +137,7 @@ def _add_existing_user(request, user: User, role: str) -> str:
 
 def _invite_new_address(request, email: str, role: str) -> str:
     invitation, token = Invitation.objects.issue(
-        request.account, email, role, by=request.membership, ip=_client_ip(request)
+        request.account, email, role, by=request.membership, ip=client_ip(request)
     )
     _email_invitation(request, invitation, token)
     return f"Invitation sent to {email} as {invitation.get_role_display()}. The link works for 7 days."
@@ -155,7 +152,7 @@ def change_role(request, public_id):
     try:
         if not form.is_valid():
             raise roles.NotAllowed(form.errors["role"][0])
-        member.change_role(form.cleaned_data["role"], by=request.membership, ip=_client_ip(request))
+        member.change_role(form.cleaned_data["role"], by=request.membership, ip=client_ip(request))
     except roles.NotAllowed as refusal:
         messages.error(request, f"{member.user.email}'s role was not changed: {refusal}")
     else:
@@ -175,7 +172,7 @@ def remove_member(request, public_id):
             request, "accounts/confirm_remove.html", {"tab": "users", "member": member, "refusal": refusal}
         )
     try:
-        member.remove(by=actor, ip=_client_ip(request))
+        member.remove(by=actor, ip=client_ip(request))
     except roles.NotAllowed as refusal:
         messages.error(request, f"{member.user.email} was not removed: {refusal}")
     else:
@@ -195,7 +192,7 @@ def transfer_ownership(request, public_id):
             request, "accounts/confirm_transfer.html", {"tab": "users", "member": member, "refusal": refusal}
         )
     try:
-        member.make_owner(by=actor, ip=_client_ip(request))
+        member.make_owner(by=actor, ip=client_ip(request))
     except roles.NotAllowed as refusal:
         messages.error(request, f"Ownership was not transferred: {refusal}")
     else:
@@ -212,7 +209,7 @@ def leave_account(request):
         refusal = roles.refusal(roles.check_leave, membership.role)
         return render(request, "accounts/confirm_leave.html", {"tab": "users", "refusal": refusal})
     try:
-        membership.leave(ip=_client_ip(request))
+        membership.leave(ip=client_ip(request))
     except roles.NotAllowed as refusal:
         messages.error(request, str(refusal))
         return redirect("accounts:users")
@@ -227,7 +224,7 @@ def resend_invitation(request, public_id):
     """Email a fresh link (the old one stops working) valid for another 7 days."""
     invitation = _get_invitation(request, public_id)
     try:
-        token = invitation.resend(by=request.membership, ip=_client_ip(request))
+        token = invitation.resend(by=request.membership, ip=client_ip(request))
     except roles.NotAllowed as refusal:
         messages.error(request, str(refusal))
     else:
@@ -242,7 +239,7 @@ def revoke_invitation(request, public_id):
     """Make an invitation's link stop working."""
     invitation = _get_invitation(request, public_id)
     try:
-        invitation.revoke(by=request.membership, ip=_client_ip(request))
+        invitation.revoke(by=request.membership, ip=client_ip(request))
     except roles.NotAllowed as refusal:
         messages.error(request, str(refusal))
     else:
@@ -285,7 +282,7 @@ def _accept_as(request, invitation: Invitation, user: User, form=None):
     if request.method != "POST":
         return render(request, "accounts/invitation.html", context)
     try:
-        membership = invitation.accept(user, ip=_client_ip(request))
+        membership = invitation.accept(user, ip=client_ip(request))
     except roles.NotAllowed as refusal:
         context["refusal"] = str(refusal)
         return render(request, "accounts/invitation.html", context, status=409)

@@ -24,7 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apikeys.auth import client_ip
+from accounts.http import client_ip
 from apikeys.models import KeyEvent, PrivateKey
 
 # Columns that must never reach a page, not even read-only, nor be probed with ?digest__startswith=…
@@ -220,7 +220,7 @@ class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
         deactivated, skipped = [], []
         with transaction.atomic():
             for key in keys:
-                if key.deactivate(by=request.user, reason=reason, ip=client_ip(request) or None):
+                if key.deactivate(by=request.user, reason=reason, ip=client_ip(request)):
                     deactivated.append(key)
                     self.log_change(request, key, f"Deactivated. Reason: {reason}")
                 else:

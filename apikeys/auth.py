@@ -21,8 +21,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from accounts.http import client_ip
 from accounts.models import PUBLIC_KEY_ALPHABET, PUBLIC_KEY_LENGTH
-from accounts.throttling import client_ip
 from apikeys.models import PrivateKey
 
 ANY_SCOPE = None  # ``@api_key_required(GET=ANY_SCOPE)``: any active private key may call the view
@@ -95,7 +95,7 @@ def api_key_required(**scope_by_method: str | None) -> Callable:
 
 def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
     """Return the request's active private key, or the 401 or 429 response to send instead."""
-    ip = client_ip(request)[:64]  # REMOTE_ADDR, or X-Forwarded-For as NUM_PROXIES says
+    ip = client_ip(request)  # REMOTE_ADDR, or X-Forwarded-For past TRUSTED_PROXIES; None if neither
     wait = _seconds_throttled(ip)
     if wait:
         return json_error(
@@ -125,11 +125,11 @@ def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
     return json_error(401, "not_authenticated", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def _failure_cache_key(ip: str, window: int) -> str:
+def _failure_cache_key(ip: str | None, window: int) -> str:
     return f"api-auth-failures:{window}:{ip}"
 
 
-def _seconds_throttled(ip: str) -> int:
+def _seconds_throttled(ip: str | None) -> int:
     """Return how long the client must wait (0: not throttled); one cache read, no query."""
     now = time.time()
     window = int(now // _THROTTLE_WINDOW)
@@ -139,7 +139,7 @@ def _seconds_throttled(ip: str) -> int:
     return max(1, math.ceil((window + 1) * _THROTTLE_WINDOW - now))
 
 
-def _record_failure(ip: str) -> None:
+def _record_failure(ip: str | None) -> None:
     """Count a failure in the current minute (``add`` then ``incr``: atomic on Redis, fine on locmem)."""
     key = _failure_cache_key(ip, int(time.time() // _THROTTLE_WINDOW))
     if cache.add(key, 1, timeout=2 * _THROTTLE_WINDOW):

@@ -7,7 +7,6 @@ only POST (with CSRF) acts. Pages that only read check the role before the metho
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import timedelta
 from functools import wraps
 
@@ -20,6 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from accounts.decorators import capability_required
+from accounts.http import client_ip
 from apikeys import reveal
 from apikeys.forms import DeactivateForm, KeyForm
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
@@ -48,14 +48,6 @@ def _gone_is_404(view):
             raise Http404("No such key.") from None
 
     return wrapper
-
-
-def _ip(request) -> str | None:
-    """Return the client address for the activity log, or None if it is not an IP address."""
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
 
 
 def _posted(request):
@@ -94,7 +86,7 @@ def create(request):
             form.cleaned_data["name"],
             form.cleaned_data["scopes"],
             by=request.user,
-            ip=_ip(request),
+            ip=client_ip(request),
         )
         return reveal.redirect_to_reveal(request, key, secret)
     return _page(request, "create.html", {"form": form})
@@ -126,7 +118,7 @@ def detail(request, public_id):
 def clone(request, public_id):
     key = _get_key(request, public_id)
     if request.method == "POST":
-        new_key, secret = key.clone(by=request.user, ip=_ip(request))
+        new_key, secret = key.clone(by=request.user, ip=client_ip(request))
         return reveal.redirect_to_reveal(request, new_key, secret)
     return _page(request, "clone.html", {"key": key})
 
@@ -138,7 +130,7 @@ def deactivate(request, public_id):
     key = _get_key(request, public_id)
     form = DeactivateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        if key.deactivate(by=request.user, reason=form.cleaned_data["reason"], ip=_ip(request)):
+        if key.deactivate(by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)):
             messages.success(request, f"Deactivated “{key.name}”: it stops working on its next request.")
         else:
             messages.info(request, f"“{key.name}” was already inactive.")
@@ -154,7 +146,7 @@ def reactivate(request, public_id):
     key = _get_key(request, public_id)
     if request.method == "POST":
         try:
-            key.reactivate(by=request.user, ip=_ip(request))
+            key.reactivate(by=request.user, ip=client_ip(request))
             messages.success(request, f"Reactivated “{key.name}”: it works again from its next request.")
         except KeyStateError:
             messages.info(request, f"“{key.name}” is already active.")
@@ -169,7 +161,7 @@ def delete(request, public_id):
     key = _get_key(request, public_id)
     if request.method == "POST":
         try:
-            key.delete(by=request.user, ip=_ip(request))
+            key.delete(by=request.user, ip=client_ip(request))
         except KeyStateError as error:
             messages.error(request, str(error))
             return redirect(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -147,9 +148,19 @@ _proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
 if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
     raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https.")
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
-# How many proxies put the client's address in X-Forwarded-For (0: use REMOTE_ADDR). Login throttling
-# counts failures per client address; behind a proxy without this, every visitor shares the proxy's.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# The proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed (accounts/http.py). Empty: use
+# REMOTE_ADDR. Throttles, key allowlists and activity logs go by the client's address; behind a proxy
+# without this, every visitor shares the proxy's.
+if "NUM_PROXIES" in env.ENVIRON:
+    raise ImproperlyConfigured("NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead.")
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR range."
+        ) from None
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

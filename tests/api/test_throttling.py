@@ -67,7 +67,7 @@ def test_it_forgets_failures_once_the_minute_is_over(client, full_key):
         assert call(client, "GET", "/api/key/", secret, REMOTE_ADDR="198.51.100.1").status_code == 200
 
 
-@override_settings(API_AUTH_FAILURE_LIMIT=3, NUM_PROXIES=1)
+@override_settings(API_AUTH_FAILURE_LIMIT=3, TRUSTED_PROXIES=["10.0.0.0/8"])
 def test_it_counts_the_forwarded_address_behind_a_proxy(client, full_key):
     _, secret = full_key
     for _ in range(4):
