@@ -4,7 +4,8 @@ A request carries a private key as ``Authorization: Bearer <secret>``. The decor
 check, the failure throttle, the header and the key, in that order, so a refused request costs as little as
 possible: a throttled client or a malformed or mistyped key costs no query, any other key exactly one
 (``PrivateKey.objects.verify``). Nothing about a key's validity is cached, so a deactivated key is refused
-on the very next request. ``last_used_at`` is written at most once a minute (``PrivateKey.record_use``).
+on the very next request. ``last_used_at`` is written at most once a minute (``PrivateKey.record_use``),
+and requests are counted in the cache and folded into daily usage then (``apikeys.usage``).
 
 Unknown, inactive and malformed keys get the same 401, so the answer never tells which keys exist. Every
 error, here and in the API views, has one JSON shape: ``{"errors": [{"status", "code", "detail"}]}``.
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from accounts.http import client_ip
 from accounts.models import PUBLIC_KEY_ALPHABET, PUBLIC_KEY_LENGTH
+from apikeys import usage
 from apikeys.models import PrivateKey
 
 ANY_SCOPE = None  # ``@api_key_required(GET=ANY_SCOPE)``: any active private key may call the view
@@ -118,7 +120,9 @@ def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
     else:
         key = PrivateKey.objects.verify(token)
         if key is not None:
-            key.record_use(ip, request.META.get("HTTP_USER_AGENT", ""))
+            usage.count(key.pk)  # a cache increment; folded into KeyUsage when last use is written
+            if key.record_use(ip, request.META.get("HTTP_USER_AGENT", "")):
+                usage.fold(key.pk)
             return key
         detail = INVALID_DETAIL
     _record_failure(ip)

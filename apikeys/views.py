@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import capability_required
 from accounts.http import client_ip
-from apikeys import reveal
+from apikeys import reveal, usage
 from apikeys.forms import DeactivateForm, KeyForm
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
 
@@ -64,6 +64,9 @@ def _page(request, template: str, context: dict):
 def key_list(request):
     """The tab: the public key, active then inactive keys (one query for all), the recent activity."""
     keys = list(PrivateKey.objects.for_account(request.account).select_related("created_by"))
+    week = usage.per_day([key for key in keys if key.is_active], usage.LIST_DAYS)  # one query for all
+    for key in keys:
+        key.requests_by_day = week.get(key.pk)
     return _page(
         request,
         "list.html",
@@ -109,7 +112,10 @@ def reveal_secret(request, public_id):
 @require_safe
 def detail(request, public_id):
     key = _get_key(request, public_id)
-    return _page(request, "detail.html", {"key": key, "events": key.events.all()})
+    requests_by_day = usage.per_day([key], usage.DETAIL_DAYS)[key.pk]
+    return _page(
+        request, "detail.html", {"key": key, "events": key.events.all(), "requests_by_day": requests_by_day}
+    )
 
 
 @confirm_then_post

@@ -30,7 +30,8 @@ def test_it_writes_once_for_many_requests_within_a_minute(client, full_key):
             response = call(client, "GET", "/api/key/", secret, HTTP_USER_AGENT=f"client/{n}")
             assert response.status_code == 200
     assert len(updates(queries)) == 1
-    assert len(queries.captured_queries) == 20 + 1  # one look-up per request, one write in all
+    # One look-up per request; in all, one write of the last use and one upsert of the day's usage.
+    assert len(queries.captured_queries) == 20 + 2
     key.refresh_from_db()
     assert key.last_used_user_agent == "client/0"
 
