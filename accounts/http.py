@@ -34,6 +34,17 @@ def parse_ip(text: str | None) -> IPAddress | None:
     return address
 
 
+def normalize_network(text: str) -> str:
+    """Return an address or CIDR range in canonical form ("192.0.2.0/24", "2001:db8::1"); ValueError if bad.
+
+    Host bits are dropped (192.0.2.7/24 is 192.0.2.0/24) and a single address is written without a prefix.
+    """
+    network = ipaddress.ip_network(text.strip(), strict=False)
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)
+
+
 @functools.lru_cache(maxsize=256)
 def networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
     """Return the networks of already validated ``entries`` (addresses or CIDR ranges), parsed once."""

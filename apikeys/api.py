@@ -1,19 +1,35 @@
-"""The API's own endpoints: ``GET /api/key/`` tells a caller which key it holds and for which account."""
+"""The API's own endpoints: ``GET /api/key/`` tells a caller which key it holds and for which account;
+``DELETE /api/key/`` lets a program that knows its key leaked switch that key off at once.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.http import client_ip
 from apikeys.auth import ANY_SCOPE, api_key_required, json_error
+
+SELF_REVOKED_REASON = "Revoked through the API"
+SELF_REVOKED_ACTOR = "the key itself"
 
 
 @csrf_exempt
-@api_key_required(GET=ANY_SCOPE)
-def key_detail(request: HttpRequest) -> JsonResponse:
-    """Describe the calling key: what it may do and whose data it opens."""
+@api_key_required(GET=ANY_SCOPE, DELETE=ANY_SCOPE)
+def key_detail(request: HttpRequest) -> HttpResponse:
+    """Describe the calling key: what it may do and whose data it opens; DELETE deactivates it (204).
+
+    Any working key may revoke itself, whatever its scopes: whoever holds the secret could already use it,
+    and stopping it is the one thing a leaked key should always be able to do. Owners see the reason and
+    who did it in the key's activity, and can reactivate it.
+    """
     key, account = request.api_key, request.account
+    if request.method == "DELETE":
+        key.deactivate(
+            by=None, reason=SELF_REVOKED_REASON, ip=client_ip(request), by_label=SELF_REVOKED_ACTOR
+        )
+        return HttpResponse(status=204)
     return JsonResponse(
         {
             "data": {

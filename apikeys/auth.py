@@ -36,6 +36,10 @@ PUBLIC_KEY_DETAIL = (
     "This is a public key (site ID): it identifies an account to client-side code and opens no data. "
     "Private endpoints need a private API key (pk_...) sent as 'Authorization: Bearer <key>'."
 )
+IP_NOT_ALLOWED_DETAIL = (
+    "This API key works only from the addresses in its IP allowlist; this request came from {ip}. "
+    "An owner or admin can see the allowlist on the key's page in Settings > API keys."
+)
 # Longer than any credential this API issues; anything above it is refused before any parsing.
 MAX_HEADER_LENGTH = 200
 _PUBLIC_KEY_CHARACTERS = frozenset(PUBLIC_KEY_ALPHABET)
@@ -96,7 +100,11 @@ def api_key_required(**scope_by_method: str | None) -> Callable:
 
 
 def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
-    """Return the request's active private key, or the 401 or 429 response to send instead."""
+    """Return the request's working private key, or the 401, 403 or 429 response to send instead.
+
+    A key with an IP allowlist answers 403 ``ip_not_allowed`` to a request from elsewhere: the secret is
+    right, so this is no failed guess and is not throttled, but it is no use either and is not recorded.
+    """
     ip = client_ip(request)  # REMOTE_ADDR, or X-Forwarded-For past TRUSTED_PROXIES; None if neither
     wait = _seconds_throttled(ip)
     if wait:
@@ -119,6 +127,10 @@ def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
         detail = PUBLIC_KEY_DETAIL
     else:
         key = PrivateKey.objects.verify(token)
+        if key is not None and not key.allows(ip):
+            return json_error(
+                403, "ip_not_allowed", IP_NOT_ALLOWED_DETAIL.format(ip=ip or "an unknown address")
+            )
         if key is not None:
             usage.count(key.pk)  # a cache increment; folded into KeyUsage when last use is written
             if key.record_use(ip, request.META.get("HTTP_USER_AGENT", "")):

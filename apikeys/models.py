@@ -1,8 +1,12 @@
 """Private keys and their activity.
 
-A key's lifecycle lives here as verbs on the model (issue, clone, deactivate, reactivate, delete). Each verb
-runs in a transaction, locks the row it changes and records one activity event. A key never holds its secret:
-``issue`` and ``clone`` return it once, to be shown on the reveal page.
+A key's lifecycle lives here as verbs on the model (issue, clone, roll, deactivate, reactivate, delete). Each
+verb runs in a transaction, locks the row it changes and records an activity event. A key never holds its
+secret: ``issue``, ``clone`` and ``roll`` return it once, to be shown on the reveal page.
+
+A key works while it is active (not deactivated) and not expired. Expiry (``expires_at``, chosen at creation
+or set by a roll's grace period) needs no background job: ``verify`` compares it with the clock on every
+request. What a key may do (scopes, IP allowlist) never changes after creation; a clone or a roll copies it.
 """
 
 from __future__ import annotations
@@ -20,8 +24,13 @@ from django.db.models.signals import post_init, pre_init
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import http
 from apikeys import scopes as scope_catalogue
 from apikeys import secrets
+
+# Keys that expire this soon get a warning badge and a banner on the settings pages.
+EXPIRY_WARNING = timedelta(days=7)
+MAX_ALLOWED_IPS = 50
 
 
 class KeyStateError(Exception):
@@ -38,14 +47,41 @@ class PrivateKeyQuerySet(models.QuerySet):
     def for_account(self, account):
         return self.filter(account=account)
 
+    def expiring(self, within: timedelta = EXPIRY_WARNING, *, now=None):
+        """Return the active keys that still work but stop within ``within``, soonest first."""
+        now = now or timezone.now()
+        return self.active().filter(expires_at__gt=now, expires_at__lte=now + within).order_by("expires_at")
+
 
 class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
-    def issue(self, account, name, scopes, by, *, ip=None, cloned_from=None):
-        """Create a key and return ``(key, secret)``; the secret is never stored."""
+    def issue(
+        self,
+        account,
+        name,
+        scopes,
+        by,
+        *,
+        ip=None,
+        cloned_from=None,
+        expires_at=None,
+        allowed_ips=(),
+        rolled_from=None,
+    ):
+        """Create a key and return ``(key, secret)``; the secret is never stored.
+
+        ``allowed_ips`` are addresses or CIDR ranges (normalised here; ValueError for a bad one), empty for
+        anywhere. ``rolled_from`` makes the key the replacement of a rolled key (``PrivateKey.roll``).
+        """
         scopes = scope_catalogue.normalize(scopes)
         name = (name or "").strip()
         if not name:
             raise ValueError("A key needs a name.")
+        if expires_at is not None and expires_at <= timezone.now():
+            raise ValueError("A key's expiry must lie in the future.")
+        allowed_ips = list(dict.fromkeys(http.normalize_network(entry) for entry in allowed_ips))
+        if len(allowed_ips) > MAX_ALLOWED_IPS:
+            raise ValueError(f"A key allows at most {MAX_ALLOWED_IPS} addresses or ranges.")
+        cloned_from = rolled_from or cloned_from
         secret = secrets.generate()
         with transaction.atomic():
             key = self.create(
@@ -57,9 +93,15 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
                 hint=secrets.hint(secret),
                 created_by=by,
                 cloned_from=cloned_from,
+                expires_at=expires_at,
+                allowed_ips=allowed_ips,
             )
-            details = {"cloned_from": str(cloned_from.public_id)} if cloned_from else {}
-            action = KeyEvent.Action.CLONED if cloned_from else KeyEvent.Action.CREATED
+            if rolled_from:
+                action, details = KeyEvent.Action.ROLLED, {"rolled_from": str(rolled_from.public_id)}
+            elif cloned_from:
+                action, details = KeyEvent.Action.CLONED, {"cloned_from": str(cloned_from.public_id)}
+            else:
+                action, details = KeyEvent.Action.CREATED, {}
             key.record(action, by, ip=ip, details=details)
         return key, secret
 
@@ -82,12 +124,13 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
         rows = self.values("pepper_id").annotate(n=models.Count("id")).order_by()
         return {row["pepper_id"]: row["n"] for row in rows}
 
-    def verify(self, secret: str) -> PrivateKey | None:
-        """Return the active key for ``secret`` with its account loaded, or None: the API's hot path.
+    def verify(self, secret: str, *, now=None) -> PrivateKey | None:
+        """Return the working key for ``secret`` with its account loaded, or None: the API's hot path.
 
         A malformed secret or a bad checksum costs no query; anything else costs exactly one, a
         parameterised SELECT by digest (``digest IN (…)`` under every configured pepper, on the unique
-        index) joined to the account, inactive keys left out. The ORM takes ten times longer to build that
+        index) joined to the account, inactive keys left out; an expired key (``expires_at`` at or before
+        ``now``) is refused like an inactive one. The ORM takes ten times longer to build that
         statement than SQLite takes to run it, so ``_VerifyStatement`` writes it once per database and
         turns the row into model instances itself. A key found under an old pepper is re-digested under
         the current one (one more query, once per key).
@@ -104,6 +147,8 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
         if row is None:
             return None
         key = statement.key_from(row, db)
+        if key.expires_at is not None and key.expires_at <= (now or timezone.now()):
+            return None
         if key.digest != digests[0]:  # found under an older pepper
             key.rehash(secret)
         return key
@@ -173,7 +218,43 @@ class PrivateKey(models.Model):
 
     @property
     def is_active(self) -> bool:
+        """Not deactivated; an active key may still have expired (see ``is_usable``)."""
         return self.deactivated_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether the API accepts this key now: active and not expired."""
+        return self.is_active and not self.is_expired
+
+    @property
+    def expires_soon(self) -> bool:
+        """Whether a usable key stops working within ``EXPIRY_WARNING``."""
+        return (
+            self.is_usable
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now() + EXPIRY_WARNING
+        )
+
+    @property
+    def status(self) -> str:
+        """One of ``STATUS_LABELS``: what the tab and the admin say about the key."""
+        if not self.is_active:
+            return "inactive"
+        if self.is_expired:
+            return "rolled" if self.rolled_to_id else "expired"
+        return "active"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def allows(self, ip: str | None) -> bool:
+        """Return whether a request from ``ip`` may use the key (an empty allowlist allows anywhere)."""
+        return not self.allowed_ips or http.in_networks(http.parse_ip(ip), self.allowed_ips)
 
     @property
     def access_summary(self) -> str:
@@ -187,12 +268,60 @@ class PrivateKey(models.Model):
         return scope in self.scopes
 
     def clone(self, by, *, ip=None):
-        """Return ``(new_key, secret)``: a different key with this key's name and scopes."""
+        """Return ``(new_key, secret)``: a different key with this key's name, scopes and IP allowlist.
+
+        The clone never expires: an expiry is chosen at creation, not inherited.
+        """
         with transaction.atomic():
             new_key, secret = PrivateKey.objects.issue(
-                self.account, self.name, self.scopes, by, ip=ip, cloned_from=self
+                self.account,
+                self.name,
+                self.scopes,
+                by,
+                ip=ip,
+                cloned_from=self,
+                allowed_ips=self.allowed_ips,
             )
             self.record(KeyEvent.Action.CLONED, by, ip=ip, details={"clone": str(new_key.public_id)})
+        return new_key, secret
+
+    def roll(self, by, grace: timedelta, *, ip=None, now=None) -> tuple[PrivateKey, str]:
+        """Return ``(new_key, secret)``: a clone that replaces this key, which stops working after ``grace``.
+
+        This key's expiry becomes ``now + grace``, unless it already expired sooner; it links to its
+        replacement (``rolled_to``) and both keys record the roll. An inactive, expired or already rolled
+        key cannot be rolled (KeyStateError): clone it instead.
+        """
+        if grace < timedelta(0):
+            raise ValueError("A grace period cannot be negative.")
+        with transaction.atomic():
+            locked = self._locked()
+            now = now or timezone.now()
+            if not locked.is_active:
+                raise KeyStateError("Only an active key can be rolled; clone an inactive key instead.")
+            if locked.rolled_to_id is not None:
+                raise KeyStateError("This key has already been rolled.")
+            if locked.expires_at is not None and locked.expires_at <= now:
+                raise KeyStateError("This key has expired; clone it instead.")
+            new_key, secret = PrivateKey.objects.issue(
+                self.account,
+                locked.name,
+                locked.scopes,
+                by,
+                ip=ip,
+                allowed_ips=locked.allowed_ips,
+                rolled_from=locked,
+            )
+            locked.expires_at = min(now + grace, locked.expires_at or now + grace)
+            locked.rolled_to, locked.rolled_at = new_key, now
+            locked.save(update_fields=["expires_at", "rolled_to", "rolled_at"])
+            locked.record(
+                KeyEvent.Action.ROLLED,
+                by,
+                ip=ip,
+                details={"rolled_to": str(new_key.public_id), "expires_at": locked.expires_at.isoformat()},
+            )
+            self._refresh_from(locked)
         return new_key, secret
 
     def deactivate(self, by, reason: str = "", *, ip=None, by_label: str = "") -> bool:
@@ -225,11 +354,13 @@ class PrivateKey(models.Model):
         return True
 
     def reactivate(self, by, *, ip=None) -> None:
-        """Let an inactive key authenticate again; raise KeyStateError if it is active."""
+        """Let an inactive key authenticate again; raise KeyStateError if it is active or has expired."""
         with transaction.atomic():
             locked = self._locked()
             if locked.is_active:
                 raise KeyStateError("This key is already active.")
+            if locked.is_expired:
+                raise KeyStateError("This key has expired and cannot work again; clone it instead.")
             previous_reason = locked.deactivation_reason
             locked.deactivated_at = None
             locked.deactivated_by = None
@@ -252,10 +383,10 @@ class PrivateKey(models.Model):
             self._refresh_from(locked)
 
     def delete(self, by=None, *, ip=None, **kwargs):
-        """Delete an inactive key for good; its activity events stay for the account's history."""
+        """Delete an inactive or expired key for good; its activity events stay for the account's history."""
         with transaction.atomic():
             locked = self._locked()
-            if locked.is_active:
+            if locked.is_usable:
                 raise KeyStateError("Deactivate the key before deleting it.")
             locked.record(KeyEvent.Action.DELETED, by, ip=ip)
             return super().delete(**kwargs)
@@ -316,9 +447,21 @@ class PrivateKey(models.Model):
             "deactivated_by_id",
             "deactivated_by_label",
             "deactivation_reason",
+            "expires_at",
+            "rolled_to_id",
+            "rolled_at",
         ):
             setattr(self, field, getattr(other, field))
         self._state.fields_cache.pop("deactivated_by", None)
+        self._state.fields_cache.pop("rolled_to", None)
+
+
+STATUS_LABELS = {
+    "active": "Active",
+    "expired": "Expired",
+    "rolled": "Expired (rolled)",
+    "inactive": "Inactive",
+}
 
 
 # How stale ``last_used_at`` may get: writing it on every request would put a write on the hot path.
@@ -343,7 +486,18 @@ class _VerifyStatement:
     row or none. The key's JSON values are copied for each instance (``scopes``, a flat list of strings).
     """
 
-    KEY_FIELDS = ("id", "public_id", "account", "name", "scopes", "digest", "created_at", "last_used_at")
+    KEY_FIELDS = (
+        "id",
+        "public_id",
+        "account",
+        "name",
+        "scopes",
+        "digest",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "allowed_ips",
+    )
     ACCOUNT_FIELDS = ("id", "name", "public_key")
     _built: dict[tuple[str, int], _VerifyStatement] = {}
 

@@ -34,7 +34,7 @@ def test_it_authenticates_a_good_key_in_one_query(client, full_key, django_asser
 
 def test_it_rejects_other_methods_in_json(client, full_key):
     _, secret = full_key
-    for method in ("POST", "PUT", "PATCH", "DELETE"):
+    for method in ("POST", "PUT", "PATCH"):
         response = call(client, method, "/api/key/", secret, body={})
         assert_error(response, 405, "method_not_allowed")
-        assert response["Allow"] == "GET"
+        assert response["Allow"] == "DELETE, GET"
