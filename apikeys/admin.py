@@ -18,10 +18,12 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.http import client_ip
@@ -62,11 +64,15 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("active", "Active"), ("inactive", "Inactive")]
+        return [("active", "Active"), ("expired", "Expired"), ("inactive", "Inactive")]
 
     def queryset(self, request, queryset):
+        now = timezone.now()
+        unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         if self.value() == "active":
-            return queryset.active()
+            return queryset.active().filter(unexpired)
+        if self.value() == "expired":
+            return queryset.active().exclude(unexpired)
         if self.value() == "inactive":
             return queryset.inactive()
         return queryset
@@ -105,7 +111,8 @@ class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "account", "masked_key", "status", "public_id")}),
         ("Access", {"fields": ("access_summary", "scope_list")}),
-        ("History", {"fields": ("created_by", "created_at", "cloned_from")}),
+        ("History", {"fields": ("created_by", "created_at", "cloned_from", "rolled_to", "rolled_at")}),
+        ("Limits", {"fields": ("expires_at", "ip_allowlist")}),
         ("Last use", {"fields": ("last_used_at", "last_used_ip", "last_used_user_agent")}),
         (
             "Deactivation",
@@ -123,6 +130,10 @@ class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
         "cloned_from",
+        "rolled_to",
+        "rolled_at",
+        "expires_at",
+        "ip_allowlist",
         "last_used_at",
         "last_used_ip",
         "last_used_user_agent",
@@ -144,7 +155,11 @@ class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="-deactivated_at")
     def status(self, key):
-        return "Active" if key.is_active else "Inactive"
+        return key.status_label
+
+    @admin.display(description="IP allowlist")
+    def ip_allowlist(self, key):
+        return ", ".join(key.allowed_ips) or "Any address"
 
     @admin.display(description="Scopes")
     def scope_list(self, key):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import capability_required
 from accounts.http import client_ip
 from apikeys import reveal, usage
-from apikeys.forms import DeactivateForm, KeyForm
+from apikeys.forms import DeactivateForm, KeyForm, RollForm
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
 
 RECENT_USE = timedelta(days=7)  # a key used this recently gets a warning before deactivation
@@ -33,7 +33,9 @@ confirm_then_post = require_http_methods(["GET", "POST"])
 
 def _get_key(request, public_id) -> PrivateKey:
     """Return the current account's key; a key of another account is 404, so its existence does not leak."""
-    keys = PrivateKey.objects.for_account(request.account).select_related("created_by", "cloned_from")
+    keys = PrivateKey.objects.for_account(request.account).select_related(
+        "created_by", "cloned_from", "rolled_to"
+    )
     return get_object_or_404(keys, public_id=public_id)
 
 
@@ -62,7 +64,7 @@ def _page(request, template: str, context: dict):
 @manage_keys
 @require_safe
 def key_list(request):
-    """The tab: the public key, active then inactive keys (one query for all), the recent activity."""
+    """The tab: the public key, working then inactive or expired keys (one query for all), the activity."""
     keys = list(PrivateKey.objects.for_account(request.account).select_related("created_by"))
     week = usage.per_day([key for key in keys if key.is_active], usage.LIST_DAYS)  # one query for all
     for key in keys:
@@ -71,8 +73,8 @@ def key_list(request):
         request,
         "list.html",
         {
-            "active_keys": [key for key in keys if key.is_active],
-            "inactive_keys": [key for key in keys if not key.is_active],
+            "active_keys": [key for key in keys if key.is_usable],
+            "inactive_keys": [key for key in keys if not key.is_usable],
             "events": KeyEvent.objects.for_account(request.account)[:RECENT_EVENTS],
         },
     )
@@ -90,6 +92,8 @@ def create(request):
             form.cleaned_data["scopes"],
             by=request.user,
             ip=client_ip(request),
+            expires_at=form.cleaned_data["expires_at"],
+            allowed_ips=form.cleaned_data["allowed_ips"],
         )
         return reveal.redirect_to_reveal(request, key, secret)
     return _page(request, "create.html", {"form": form})
@@ -132,6 +136,26 @@ def clone(request, public_id):
 @confirm_then_post
 @manage_keys
 @_gone_is_404
+@sensitive_variables("secret")
+def roll(request, public_id):
+    """Replace the key with a clone and stop it after the chosen grace period; reveal the new secret."""
+    key = _get_key(request, public_id)
+    form = RollForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_key, secret = key.roll(
+                by=request.user, grace=form.cleaned_data["grace"], ip=client_ip(request)
+            )
+        except KeyStateError as error:
+            messages.error(request, str(error))
+            return redirect(key)
+        return reveal.redirect_to_reveal(request, new_key, secret)
+    return _page(request, "roll.html", {"key": key, "form": form})
+
+
+@confirm_then_post
+@manage_keys
+@_gone_is_404
 def deactivate(request, public_id):
     key = _get_key(request, public_id)
     form = DeactivateForm(_posted(request))
@@ -154,8 +178,11 @@ def reactivate(request, public_id):
         try:
             key.reactivate(by=request.user, ip=client_ip(request))
             messages.success(request, f"Reactivated “{key.name}”: it works again from its next request.")
-        except KeyStateError:
-            messages.info(request, f"“{key.name}” is already active.")
+        except KeyStateError as error:
+            if key.is_active:
+                messages.info(request, f"“{key.name}” is already active.")
+            else:
+                messages.error(request, f"“{key.name}” was not reactivated: {error}")
         return redirect("apikeys:list")
     return _page(request, "reactivate.html", {"key": key})
 

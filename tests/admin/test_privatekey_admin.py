@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apikeys import scopes
 from apikeys.models import PrivateKey
@@ -117,3 +120,29 @@ def test_it_lists_500_keys_in_as_many_queries_as_one(support_client, account, ow
     assert response.context["cl"].result_count == 500
     assert len(response.context["cl"].result_list) == 100  # one page
     assert len(many) == len(one)
+
+
+def test_it_shows_expiry_roll_and_allowlist_read_only(support_client, account, owner):
+    key, secret = PrivateKey.objects.issue(
+        account, "Fenced", scopes.READ_ONLY, owner, allowed_ips=["192.0.2.0/24", "2001:db8::/32"]
+    )
+    new, _ = key.roll(by=owner, grace=timedelta(days=7))
+    html = support_client.get(change_url(key)).content.decode()
+    for label in ["Expires at", "Rolled to", "Rolled at", "IP allowlist"]:
+        assert label in html
+    assert "192.0.2.0/24, 2001:db8::/32" in html
+    assert f"Fenced (pk_…{new.hint})" in html  # the replacement
+    assert 'name="expires_at"' not in html and 'name="allowed_ips"' not in html
+    assert key.digest not in html and secret not in html
+
+
+def test_it_filters_and_labels_expired_keys(support_client, key, account, owner):
+    expired, _ = PrivateKey.objects.issue(account, "Expired", scopes.READ_ONLY, owner)
+    rolled, _ = PrivateKey.objects.issue(account, "Rolled", scopes.READ_ONLY, owner)
+    replacement, _ = rolled.roll(by=owner, grace=timedelta(0))
+    PrivateKey.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    assert set(listed(support_client.get(CHANGELIST, {"status": "expired"}))) == {expired, rolled}
+    assert set(listed(support_client.get(CHANGELIST, {"status": "active"}))) == {key, replacement}
+    html = support_client.get(CHANGELIST).content.decode()
+    assert '<td class="field-status">Expired</td>' in html
+    assert '<td class="field-status">Expired (rolled)</td>' in html

@@ -1,4 +1,5 @@
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apikeys import scopes
@@ -93,3 +94,24 @@ def test_it_costs_the_same_queries_however_long_the_activity(
         key.reactivate(by=owner)
     with django_assert_num_queries(len(short)):
         owner_client.get(url("detail", key))
+
+
+def test_it_shows_the_last_use_in_full(owner_client, issued):
+    key, secret = issued
+    api = Client()
+    api.get(
+        "/api/key/",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+        REMOTE_ADDR="2001:db8::7",
+        HTTP_USER_AGENT="curl/8.5",
+    )
+    html = owner_client.get(url("detail", key)).content.decode()
+    last_use = html.split("<dt>Last used</dt>")[1].split("</dd>")[0]
+    assert "just now" in last_use and "<code>2001:db8::7</code>" in last_use and "by curl/8.5" in last_use
+
+
+def test_it_escapes_the_last_user_agent(owner_client, issued):
+    key, secret = issued
+    Client().get("/api/key/", HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_USER_AGENT="<script>x</script>")
+    html = owner_client.get(url("detail", key)).content.decode()
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
