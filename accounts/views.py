@@ -1,25 +1,20 @@
 from __future__ import annotations
 
-import logging
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.mail import send_mail
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import roles
+from accounts import mail, roles
 from accounts.decorators import SESSION_ACCOUNT_KEY, capability_required, load_memberships, member_required
 from accounts.forms import AcceptInvitationForm, InviteForm, RoleForm
 from accounts.http import client_ip
 from accounts.models import Invitation, Membership, User
-
-logger = logging.getLogger(__name__)
 
 
 @member_required
@@ -89,12 +84,7 @@ def _get_invitation(request, public_id) -> Invitation:
 
 def _send_email(request, template: str, to: str, context: dict) -> None:
     """Send one of the accounts/email/ messages; if it fails, say so rather than fail the change."""
-    subject = "".join(render_to_string(f"accounts/email/{template}_subject.txt", context).splitlines())
-    body = render_to_string(f"accounts/email/{template}_body.txt", context)
-    try:
-        send_mail(subject, body, None, [to])
-    except OSError:
-        logger.exception("Could not send the %s email for account %s", template, request.account.pk)
+    if not mail.send(f"accounts/email/{template}", [to], context):
         messages.warning(request, f"The email to {to} could not be sent. Try again with Resend.")
 
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.http import client_ip
+from apikeys import notifications
 from apikeys.models import KeyEvent, PrivateKey
 
 # Columns that must never reach a page, not even read-only, nor be probed with ?digest__startswith=…
@@ -238,6 +239,9 @@ class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 if key.deactivate(by=request.user, reason=reason, ip=client_ip(request)):
                     deactivated.append(key)
                     self.log_change(request, key, f"Deactivated. Reason: {reason}")
+                    notifications.key_changed(
+                        key, "deactivated", f"Keyward support ({request.user.email})", request=request
+                    )
                 else:
                     skipped.append(key)
         if deactivated:

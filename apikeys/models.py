@@ -119,6 +119,23 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
             key.rehash(secret)
         return key
 
+    def matching(self, candidates) -> dict[str, PrivateKey]:
+        """Return ``{secret: key}`` for the candidates that are secrets of keys, active or not, in one query.
+
+        For secret scanning, which reports many strings at once: a malformed string or a bad checksum costs
+        nothing, and every other one is looked up under every pepper in a single ``digest IN (…)``.
+        """
+        secret_of = {
+            digest: candidate
+            for candidate in candidates
+            if secrets.is_well_formed(candidate)
+            for digest in secrets.candidate_digests(candidate)
+        }
+        if not secret_of:
+            return {}
+        keys = self.select_related("account").filter(digest__in=list(secret_of))
+        return {secret_of[key.digest]: key for key in keys}
+
     def pepper_counts(self) -> dict[str, int]:
         """Return how many keys rest on each pepper id."""
         rows = self.values("pepper_id").annotate(n=models.Count("id")).order_by()
@@ -243,7 +260,7 @@ class PrivateKey(models.Model):
     def status(self) -> str:
         """One of ``STATUS_LABELS``: what the tab and the admin say about the key."""
         if not self.is_active:
-            return "inactive"
+            return "leaked" if self.leaked_at else "inactive"
         if self.is_expired:
             return "rolled" if self.rolled_to_id else "expired"
         return "active"
@@ -359,6 +376,8 @@ class PrivateKey(models.Model):
             locked = self._locked()
             if locked.is_active:
                 raise KeyStateError("This key is already active.")
+            if locked.leaked_at is not None:
+                raise KeyStateError(LEAKED_DETAIL)
             if locked.is_expired:
                 raise KeyStateError("This key has expired and cannot work again; clone it instead.")
             previous_reason = locked.deactivation_reason
@@ -390,6 +409,39 @@ class PrivateKey(models.Model):
                 raise KeyStateError("Deactivate the key before deleting it.")
             locked.record(KeyEvent.Action.DELETED, by, ip=ip)
             return super().delete(**kwargs)
+
+    def mark_leaked(self, url: str = "", *, details=None) -> bool:
+        """Deactivate a key found in public by secret scanning, and bar it from ever working again.
+
+        A key already inactive is marked too, so that nobody reactivates it. Records one LEAKED event (actor
+        ``LEAK_ACTOR``); return False, changing nothing, if the key was already marked.
+        """
+        url = (url or "")[:MAX_LEAK_URL]
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.leaked_at is not None:
+                self.leaked_at = locked.leaked_at
+                return False
+            was_active = locked.is_active
+            reason = (f"Leaked: {url}" if url else "Leaked: found in public")[:500]
+            locked.leaked_at = timezone.now()
+            fields = ["leaked_at"]
+            if was_active:
+                locked.deactivated_at = locked.leaked_at
+                locked.deactivated_by = None
+                locked.deactivated_by_label = LEAK_ACTOR
+                locked.deactivation_reason = reason
+                fields += ["deactivated_at", "deactivated_by", "deactivated_by_label", "deactivation_reason"]
+            locked.save(update_fields=fields)
+            locked.record(
+                KeyEvent.Action.LEAKED,
+                None,
+                actor_label=LEAK_ACTOR,
+                details={"reason": reason, "url": url, "was_active": was_active} | (details or {}),
+            )
+            self._refresh_from(locked)
+            self.leaked_at = locked.leaked_at
+        return True
 
     def rehash(self, secret: str) -> None:
         """Store the digest under the current pepper (called after a successful look-up)."""
@@ -461,8 +513,17 @@ STATUS_LABELS = {
     "expired": "Expired",
     "rolled": "Expired (rolled)",
     "inactive": "Inactive",
+    "leaked": "Inactive (leaked)",
 }
 
+
+# Who deactivated a key that secret scanning found in public, and what reactivating it is answered.
+LEAK_ACTOR = "secret scanning"
+LEAKED_DETAIL = (
+    "This key was found in public and can never be reactivated: anyone may hold its secret. "
+    "Clone it to get a new secret with the same scopes."
+)
+MAX_LEAK_URL = 2000
 
 # How stale ``last_used_at`` may get: writing it on every request would put a write on the hot path.
 LAST_USED_INTERVAL = timedelta(seconds=60)

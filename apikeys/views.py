@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import capability_required
 from accounts.http import client_ip
-from apikeys import reveal, usage
+from apikeys import notifications, reveal, usage
 from apikeys.forms import DeactivateForm, KeyForm, RollForm
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
 
@@ -95,6 +95,7 @@ def create(request):
             expires_at=form.cleaned_data["expires_at"],
             allowed_ips=form.cleaned_data["allowed_ips"],
         )
+        notifications.key_changed(key, "created", request.user, request=request)
         return reveal.redirect_to_reveal(request, key, secret)
     return _page(request, "create.html", {"form": form})
 
@@ -129,6 +130,7 @@ def clone(request, public_id):
     key = _get_key(request, public_id)
     if request.method == "POST":
         new_key, secret = key.clone(by=request.user, ip=client_ip(request))
+        notifications.key_changed(new_key, "cloned", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
     return _page(request, "clone.html", {"key": key})
 
@@ -149,6 +151,7 @@ def roll(request, public_id):
         except KeyStateError as error:
             messages.error(request, str(error))
             return redirect(key)
+        notifications.key_changed(key, "rolled", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
     return _page(request, "roll.html", {"key": key, "form": form})
 
@@ -161,6 +164,7 @@ def deactivate(request, public_id):
     form = DeactivateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if key.deactivate(by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)):
+            notifications.key_changed(key, "deactivated", request.user, request=request)
             messages.success(request, f"Deactivated “{key.name}”: it stops working on its next request.")
         else:
             messages.info(request, f"“{key.name}” was already inactive.")

@@ -86,6 +86,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://keyward")}
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keyward <noreply@keyward.localhost>")
+# Where this site is reached, for links in emails sent outside a request (manage.py notify_expiring).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -1,0 +1,61 @@
+"""Emails to an account's owners and admins when something happens to one of its private keys.
+
+``key_changed(key, action, actor, request=request)`` is called by whatever made the change (the tab's views,
+the admin, secret scanning, ``manage.py notify_expiring``). The email goes out once the transaction that made
+the change commits, so a rolled-back change announces nothing; a failure to send is logged and never fails
+the change. The emails are short plain text with a link to the key's page (absolute: from the request, or
+``SITE_URL`` outside one) and name the key by its masked hint: a key never holds its secret, so no email can
+carry it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts import mail
+from accounts.models import Membership
+
+# Each action has templates/apikeys/email/<action>_subject.txt and <action>_body.txt.
+ACTIONS = ("created", "cloned", "rolled", "deactivated", "expiring", "leaked")
+
+
+def key_changed(key, action: str, actor=None, *, request=None, **context) -> None:
+    """Email the owners and admins of ``key``'s account about ``action``, after the transaction commits.
+
+    ``actor`` is the user who acted, a label (``"secret scanning"``) or None. ``context`` reaches the
+    templates as is (e.g. ``url`` for a leak). Recipients are read when the email is sent.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown key notification: {action!r}")
+    path = key.get_absolute_url()
+    link = request.build_absolute_uri(path) if request is not None else f"{settings.SITE_URL}{path}"
+    context = {
+        "key": key,
+        "account": key.account,
+        "actor": _actor_label(actor),
+        "link": link,
+        **context,
+    }
+    transaction.on_commit(functools.partial(_send, key.account_id, action, context), robust=True)
+
+
+def recipients(account_id) -> list[str]:
+    """Return the addresses of the account's active members who manage its keys (owners and admins)."""
+    memberships = Membership.objects.filter(account_id=account_id, user__is_active=True).select_related(
+        "user"
+    )
+    return sorted({m.user.email for m in memberships if m.can_manage_api_keys})
+
+
+def _send(account_id, action: str, context: dict) -> None:
+    mail.send(f"apikeys/email/{action}", recipients(account_id), context)
+
+
+def _actor_label(actor) -> str:
+    if actor is None or isinstance(actor, str):
+        return actor or ""
+    name = actor.get_full_name()
+    return f"{name} ({actor.email})" if name and name != actor.email else actor.email

@@ -1,0 +1,244 @@
+"""Emails to owners and admins: created, cloned, rolled, deactivated, expiring, leaked; never a secret."""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from apikeys import notifications, scopes
+from apikeys.models import PrivateKey
+from tests.apikeys.helpers import url
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def team(owner, admin, manager, outsider):
+    """Who is on which account: owner and admin get the emails; the manager and the outsider never do."""
+    return ["admin@acme.test", "owner@acme.test"]
+
+
+def recipients() -> list[str]:
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def sent_text() -> str:
+    return "\n".join(message.subject + "\n" + message.body for message in mail.outbox)
+
+
+def reveal(client, response) -> str:
+    """Follow the redirect to the reveal page and return the secret shown there, once."""
+    return client.get(response["Location"]).context["secret"]
+
+
+def test_it_emails_owners_and_admins_when_a_key_is_created(
+    owner_client, owner, team, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(url("create"), {"name": "Zapier", "access": scopes.ACCESS_READ_ONLY})
+    assert response.status_code == 302
+    key = PrivateKey.objects.get()
+    assert recipients() == team
+    message = mail.outbox[0]
+    assert message.subject == "New API key “Zapier” in Acme"
+    assert f"A new private API key was created by {owner.name} (owner@acme.test)." in message.body
+    assert f"Key:     Zapier (pk_…{key.hint})" in message.body
+    assert f"http://testserver{key.get_absolute_url()}" in message.body
+    assert "You get this email as an owner or admin of Acme on Keyward." in message.body
+    secret = reveal(owner_client, response)
+    assert secret and secret not in sent_text() and secret[3:-4] not in sent_text()
+
+
+def test_it_sends_each_person_their_own_email(owner_client, team, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(url("create"), {"name": "Zapier", "access": scopes.ACCESS_FULL})
+    assert [message.to for message in mail.outbox] == [[address] for address in team]
+
+
+def test_it_emails_when_a_key_is_cloned(owner_client, key, team, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(url("clone", key))
+    clone = PrivateKey.objects.exclude(pk=key.pk).get()
+    assert recipients() == team
+    message = mail.outbox[0]
+    assert message.subject == "API key “Zapier” was cloned in Acme"
+    assert f"cloned from pk_…{key.hint}" in message.body and f"(pk_…{clone.hint})" in message.body
+    assert f"http://testserver{clone.get_absolute_url()}" in message.body
+    secret = reveal(owner_client, response)
+    assert secret not in sent_text()
+
+
+def test_it_emails_when_a_key_is_deactivated(owner_client, key, team, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(url("deactivate", key), {"reason": "Contractor left"})
+        owner_client.post(url("deactivate", key), {"reason": "again"})  # already inactive: no email
+    assert recipients() == team
+    message = mail.outbox[0]
+    assert message.subject == "API key “Zapier” was deactivated in Acme"
+    assert "deactivated by " in message.body and "owner@acme.test" in message.body
+    assert "Reason:  Contractor left" in message.body
+
+
+def test_it_emails_when_support_deactivates_a_key_in_the_admin(
+    client, key, team, django_capture_on_commit_callbacks
+):
+    staff = UserFactory(email="root@keyward.test", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/apikeys/privatekey/{key.pk}/deactivate/", {"reason": "Reported by the customer"}
+        )
+    assert response.status_code == 302
+    assert recipients() == team
+    assert "by Keyward support (root@keyward.test)" in mail.outbox[0].body
+    assert "Reason:  Reported by the customer" in mail.outbox[0].body
+
+
+def test_it_emails_when_a_key_is_rolled(owner_client, key, team, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(url("roll", key), {"grace": "24h"})
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert recipients() == team
+    message = mail.outbox[0]
+    assert message.subject == "API key “Zapier” was rolled in Acme"
+    assert f"New key: pk_…{key.rolled_to.hint}" in message.body
+    assert f"The old key stops working at {key.expires_at:%-d %b %Y, %H:%M} UTC." in message.body
+    assert f"http://testserver{key.get_absolute_url()}" in message.body
+    assert reveal(owner_client, response) not in sent_text()
+
+
+def test_it_describes_a_roll_with_the_new_key_and_the_end_of_the_grace(
+    key, account, owner, team, django_capture_on_commit_callbacks
+):
+    new_key, secret = PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
+    key.rolled_to, key.rolled_at = new_key, timezone.now()
+    key.expires_at = timezone.now().replace(year=2099, month=1, day=2, hour=3, minute=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.key_changed(key, "rolled", owner)
+    assert recipients() == team
+    message = mail.outbox[0]
+    assert message.subject == "API key “Zapier” was rolled in Acme"
+    assert f"New key: pk_…{new_key.hint}" in message.body
+    assert "The old key stops working at 2 Jan 2099, 03:04 UTC." in message.body
+    assert message.body.count("http://127.0.0.1:8000/settings/api-keys/") == 1  # no request: SITE_URL
+    assert secret not in sent_text()
+
+
+def test_it_sends_nothing_when_the_change_is_rolled_back(
+    key, owner, team, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        notifications.key_changed(key, "deactivated", owner)
+        raise RuntimeError("the change failed")
+    assert mail.outbox == []
+
+
+def test_it_never_fails_the_change_when_email_fails(
+    owner_client, team, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr("accounts.mail.send_mail", refuse)
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(url("create"), {"name": "Zapier", "access": scopes.ACCESS_FULL})
+    assert response.status_code == 302 and PrivateKey.objects.count() == 1
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "accounts.mail"]
+    assert len(warnings) == 2 and "apikeys/email/created" in warnings[0].getMessage()
+
+
+def test_it_skips_deactivated_users(key, owner, admin, django_capture_on_commit_callbacks):
+    admin.is_active = False
+    admin.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.key_changed(key, "deactivated", owner)
+    assert recipients() == ["owner@acme.test"]
+
+
+def test_it_refuses_an_unknown_notification(key):
+    with pytest.raises(ValueError, match="Unknown key notification"):
+        notifications.key_changed(key, "renamed")
+
+
+# notify_expiring -----------------------------------------------------------------------------------------
+
+
+def expiring_key(account, owner, name, expires_in, **fields):
+    key, _ = PrivateKey.objects.issue(account, name, scopes.READ_ONLY, owner)
+    PrivateKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() + expires_in, **fields)
+    key.refresh_from_db()
+    return key
+
+
+@pytest.fixture
+def notify_expiring(django_capture_on_commit_callbacks):
+    """Run the daily command, sending what it sends after its commits; return what it printed."""
+
+    def run() -> str:
+        out = io.StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("notify_expiring", stdout=out)
+        return out.getvalue()
+
+    return run
+
+
+def test_it_announces_keys_expiring_within_seven_days_once(account, owner, team, settings, notify_expiring):
+    settings.SITE_URL = "https://keys.example.com"
+    soon = expiring_key(account, owner, "Soon", timedelta(days=3))
+    expiring_key(account, owner, "Later", timedelta(days=8))
+    expiring_key(account, owner, "Expired", -timedelta(minutes=1))
+    inactive = expiring_key(account, owner, "Inactive", timedelta(days=2))
+    inactive.deactivate(by=owner)
+    replacement, _ = PrivateKey.objects.issue(account, "Rolled", scopes.READ_ONLY, owner)
+    expiring_key(account, owner, "Rolled", timedelta(hours=1), rolled_to=replacement)
+    assert "Announced 1 key expiring" in notify_expiring()
+    assert recipients() == team
+    message = mail.outbox[0]
+    soon.refresh_from_db()
+    assert message.subject == f"API key “Soon” in Acme expires on {soon.expires_at:%-d %b %Y}"
+    assert f"https://keys.example.com{soon.get_absolute_url()}" in message.body
+    assert soon.expiry_notified_at is not None
+    assert "Announced 0 keys" in notify_expiring()  # idempotent: a second run (or a retry) sends nothing
+    assert len(mail.outbox) == 2
+
+
+def test_it_marks_a_key_announced_even_if_sending_fails(account, owner, team, monkeypatch, notify_expiring):
+    soon = expiring_key(account, owner, "Soon", timedelta(days=1))
+    monkeypatch.setattr("accounts.mail.send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("down")))
+    assert "Announced 1 key" in notify_expiring()
+    soon.refresh_from_db()
+    assert soon.expiry_notified_at is not None
+
+
+def test_it_never_puts_a_secret_in_any_email(
+    owner_client, team, notify_expiring, django_capture_on_commit_callbacks
+):
+    shown = []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(url("create"), {"name": "Zapier", "access": scopes.ACCESS_FULL})
+        shown.append(reveal(owner_client, response))
+        key = PrivateKey.objects.get()
+        response = owner_client.post(url("clone", key))
+        shown.append(reveal(owner_client, response))
+        owner_client.post(url("deactivate", key), {"reason": "Done"})
+    clone = PrivateKey.objects.exclude(pk=key.pk).get()
+    PrivateKey.objects.filter(pk=clone.pk).update(expires_at=timezone.now() + timedelta(days=1))
+    notify_expiring()
+    with django_capture_on_commit_callbacks(execute=True):
+        clone.mark_leaked("https://github.com/octocat/Hello-World/blob/main/.env")
+        notifications.key_changed(clone, "leaked", "GitHub secret scanning", url="https://github.com/x")
+    subjects = {
+        message.subject.split(" ")[0] + " " + message.subject.split(" ")[-1] for message in mail.outbox
+    }
+    assert len(mail.outbox) == 5 * 2, subjects
+    text = sent_text()
+    for secret in shown:
+        assert secret not in text and secret[3:] not in text and secret[3:-4] not in text
