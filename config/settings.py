@@ -216,3 +216,8 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # API authentication throttling (apikeys/auth.py): after this many failed attempts from one client address
 # within a minute, the API answers 429 until the minute is over, without touching the database.
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=30)
+
+# GitHub secret scanning (apikeys/scanning.py): public keys that sign its alerts, as JSON
+# {"<key identifier>": "<PEM>"}, besides those imported with manage.py import_github_scanning_keys.
+# Requests are verified against these alone: nothing is fetched from the network while answering.
+SECRET_SCANNING_PUBLIC_KEYS = env.json("SECRET_SCANNING_PUBLIC_KEYS", default={})
