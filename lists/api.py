@@ -110,7 +110,20 @@ def read_object(request: HttpRequest, fields: list[str]) -> dict[str, str] | Jso
             )
         if not isinstance(value, str):
             return json_error(400, "invalid", f"{name} must be a string.", source={"pointer": pointer})
+        if not _encodes(value):
+            return json_error(
+                400, "invalid", f"{name} must be valid Unicode text.", source={"pointer": pointer}
+            )
     return data
+
+
+def _encodes(value: str) -> bool:
+    """Return False for a lone surrogate (JSON's "\\ud800"): no database column can store it."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def form_errors(form: forms.Form) -> JsonResponse:
