@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import quote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -161,8 +163,33 @@ class AccountAdmin(admin.ModelAdmin):
         return account.active_key_count
 
 
+class IdOnlyAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, minus a 500: re-rendering a form posted with a value that is no id
+    (``user=abc``) would look that value up in the database; such values are simply not shown."""
+
+    def optgroups(self, name, value, attr=None):
+        pk = self.field.remote_field.model._meta.pk
+        return super().optgroups(name, [v for v in value if _is_id(pk, v)], attr)
+
+
+def _is_id(pk, value) -> bool:
+    try:
+        pk.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class RefuseNulLookups:
+    """Answer 400 to a list filter value with a NUL character (``?role=%00``), which would otherwise
+    reach PostgreSQL, which refuses NUL in text, and fail with a 500."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return "\x00" not in str(value) and super().lookup_allowed(lookup, value, request)
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(RefuseNulLookups, admin.ModelAdmin):
     list_display = ("user", "account", "role", "created_at")
     list_filter = ("role",)
     list_select_related = ("user", "account")
@@ -170,3 +197,10 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "account")
     fields = ("user", "account", "role", "created_at")
     readonly_fields = ("created_at",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", IdOnlyAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -26,6 +26,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.admin import RefuseNulLookups
 from accounts.http import client_ip
 from apikeys import notifications
 from apikeys.models import KeyEvent, PrivateKey
@@ -277,7 +278,7 @@ class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(KeyEvent)
-class KeyEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class KeyEventAdmin(RefuseNulLookups, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "action", "key_link", "account_link", "actor_label", "ip_address")
     list_filter = ("action", ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
