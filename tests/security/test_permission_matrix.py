@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
@@ -361,7 +361,6 @@ class Target:
     query: Callable[[SimpleNamespace], str] = lambda w: ""
     data: Callable[[SimpleNamespace], dict] = lambda w: {}
     json: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def _member(w):
@@ -481,7 +480,7 @@ class _RolledBack(Exception):
     pass
 
 
-def send(w, name: str, persona: str, method: str, *, client: Client | None = None, data: dict | None = None):
+def send(w, name: str, persona: str, method: str, *, client: Client | None = None):
     """Request the URL as the persona in a savepoint that is rolled back; return the response."""
     target = TARGETS.get(name, Target())
     client = client or Client()  # enforce_csrf_checks=False: CSRF has its own tests below
@@ -493,7 +492,7 @@ def send(w, name: str, persona: str, method: str, *, client: Client | None = Non
                 headers["HTTP_AUTHORIZATION"] = f"Bearer {getattr(w, persona)}"
             elif persona != "anonymous":
                 client.force_login(getattr(w, persona))
-            body = {**(target.data(w) if method in (POST, PATCH) else {}), **(data or {})}
+            body = target.data(w) if method in (POST, PATCH) else {}
             if target.json:
                 body = json.dumps(body) if body else ""
                 response = client.generic(
