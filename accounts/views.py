@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import mail, roles
 from accounts.decorators import SESSION_ACCOUNT_KEY, capability_required, load_memberships, member_required
@@ -18,12 +18,14 @@ from accounts.models import Invitation, Membership, User
 
 
 @member_required
+@require_safe
 def account(request):
     """The Account tab: name and public key."""
     return render(request, "accounts/account.html", {"tab": "account"})
 
 
 @member_required
+@require_safe
 def users(request):
     """The Users tab: members, pending invitations and activity; owners and admins manage them here."""
     return _render_users(request, InviteForm(account=request.account))

@@ -136,7 +136,10 @@ def same_for(*methods, rule):
 # The rules, by kind of view ---------------------------------------------------------------------------------
 
 # Account and Users tabs: every member of an account reads them (the other account's members read theirs).
-MEMBER_PAGE = same_for(GET, POST, rule=settings_rule(managers=200, other_roles=200, outsider=200))
+MEMBER_PAGE = {
+    GET: settings_rule(managers=200, other_roles=200, outsider=200),
+    POST: settings_rule(managers=405, other_roles=405, outsider=405),
+}
 # GET confirms, POST acts, on the member's own current account.
 MEMBER_CONFIRM_THEN_POST = {
     GET: settings_rule(managers=200, other_roles=200, outsider=200),
