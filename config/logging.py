@@ -5,7 +5,9 @@ handler may print it (an error mail, an error tracker), headers, cookies and for
 replaces that request with a copy that keeps only the request line and harmless headers, with no cookies,
 no body and no Authorization header, and redacts anything shaped like a private key secret in the message,
 its arguments and the traceback, which it keeps as text only (the exception object may hold a secret). It
-changes the record itself, so handlers after it see the scrubbed record too.
+changes the record itself, so handlers after it see the scrubbed record too. It never raises: Django logs a
+4xx response before sending it, so a filter that raised would turn the answer into a bare 500; a record it
+cannot scrub loses its request and message instead.
 """
 
 from __future__ import annotations
@@ -65,7 +67,10 @@ def scrub_request(request: HttpRequest) -> HttpRequest:
         clean.scope = {key: value for key, value in request.scope.items() if key != "headers"}
     clean.path = redact(request.path)
     clean.path_info = redact(request.path_info)
-    clean.GET = QueryDict(clean.META.get("QUERY_STRING", ""))
+    try:
+        clean.GET = QueryDict(clean.META.get("QUERY_STRING", ""))
+    except Exception:  # e.g. TooManyFieldsSent: the raw QUERY_STRING, redacted, is still in META
+        clean.GET = QueryDict()
     clean.COOKIES = {}
     clean._post = QueryDict()
     clean._files = MultiValueDict()
@@ -74,14 +79,26 @@ def scrub_request(request: HttpRequest) -> HttpRequest:
 
 
 class ScrubSecrets(logging.Filter):
+    """Scrub every record in place; never raise, since Django logs a response before it is sent."""
+
     def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            self.scrub(record)
+        except Exception as error:  # never let logging fail a response; keep no unscrubbed detail either
+            record.__dict__.pop("request", None)
+            record.msg = f"[log record withheld: scrubbing failed with {type(error).__name__}]"
+            record.args, record.exc_info, record.exc_text, record.stack_info = (), None, None, None
+        return True
+
+    def scrub(self, record: logging.LogRecord) -> None:
+        """Scrub ``record`` in place: its request, message, arguments, traceback and stack."""
         request = getattr(record, "request", None)
         if isinstance(request, HttpRequest):
             record.request = scrub_request(request)
         try:
             message = record.getMessage()
-        except Exception:  # a malformed call; leave it for the handler to report
-            return True
+        except (TypeError, ValueError):  # a malformed call: keep what it passed, as text, redacted
+            message = f"{record.msg!s} (arguments: {record.args!r})"
         record.msg, record.args = redact(message), ()
         if record.exc_info:
             if not record.exc_text:
@@ -91,4 +108,3 @@ class ScrubSecrets(logging.Filter):
             record.exc_text = redact(record.exc_text)
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
-        return True

@@ -74,3 +74,51 @@ def test_it_keeps_the_request_usable_for_error_reports(rf):
     assert "HTTP_AUTHORIZATION" not in record.request.META
     assert record.request.POST == {}
     assert request.POST["password"] == "hunter2"  # the real request is untouched
+
+
+MANY_PARAMETERS = "&".join(f"a{i}=1" for i in range(1001))  # one more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/api/key/", 401), ("/api/nope/", 404), ("/client/nope/", 404)]
+)
+def test_it_logs_a_request_with_too_many_query_parameters_without_failing_it(db, caplog, path, status):
+    client = Client(raise_request_exception=False)
+    response = client.get(f"{path}?{MANY_PARAMETERS}", headers={"authorization": "Bearer x"})
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["status"] == str(status)
+    record = next(r for r in caplog.records if r.name == "django.request")
+    assert record.request.GET == {}
+    assert "a1000=1" in record.request.get_full_path()  # the raw query string is still there, redacted
+
+
+def test_it_logs_too_many_query_parameters_on_an_html_404_without_failing_it(client, db):
+    response = client.get(f"/nope/?{MANY_PARAMETERS}")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_it_never_raises_when_scrubbing_fails(rf, monkeypatch):
+    def broken(request):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr("config.logging.scrub_request", broken)
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/x",), None)
+    record.request = rf.get("/x", HTTP_AUTHORIZATION="Bearer x")
+    assert ScrubSecrets().filter(record) is True
+    assert not hasattr(record, "request")
+    assert "RuntimeError" in record.getMessage()
+
+
+def test_it_redacts_a_malformed_call_and_its_traceback(caplog):
+    secret = "pk_" + "a" * 34
+    try:
+        raise ValueError(secret)
+    except ValueError:
+        logging.getLogger("apikeys").error("two %s %s", secret, exc_info=True)
+    record = caplog.records[-1]
+    assert secret not in record.getMessage()
+    assert REDACTED in record.getMessage()
+    assert record.exc_info is None
+    assert secret not in (record.exc_text or "")
