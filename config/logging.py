@@ -3,11 +3,12 @@
 ``ScrubSecrets`` is a logging filter: Django's request loggers attach the request to the record, and any
 handler may print it (an error mail, an error tracker), headers, cookies and form bodies included. The filter
 replaces that request with a copy that keeps only the request line and harmless headers, with no cookies,
-no body and no Authorization header, and redacts anything shaped like a private key secret in the message,
-its arguments and the traceback, which it keeps as text only (the exception object may hold a secret). It
-changes the record itself, so handlers after it see the scrubbed record too. It never raises: Django logs a
-4xx response before sending it, so a filter that raised would turn the answer into a bare 500; a record it
-cannot scrub loses its request and message instead.
+no body and no Authorization header. It redacts anything shaped like a private key secret, and the token of
+an invitation link, in that copy's path, query and headers, in the message, its arguments and the
+traceback, which it keeps as text only (the exception object may hold a secret). It changes the record
+itself, so handlers after it see the scrubbed record too. It never raises: Django logs a 4xx response before
+sending it, so a filter that raised would turn the answer into a bare 500; a record it cannot scrub loses
+its request and message instead.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from django.utils.datastructures import MultiValueDict
 # something that looks like a key is treated as one.
 SECRET_PATTERN = re.compile(r"pk_[0-9A-Za-z]{34}")
 REDACTED = "[redacted]"
+# An invitation link's token (config/urls.py: /invitations/<token>/) is a credential too: it lets whoever
+# holds it join an account. Matched after a slash, plain or percent-encoded (a ?next= parameter), and not in
+# /settings/users/invitations/<uuid>/, whose public id opens nothing.
+INVITATION_PATTERN = re.compile(r"(?<!users)((?:/|%2F)invitations(?:/|%2F))[^/?#&\s%'\"]+", re.IGNORECASE)
 
 # Request metadata worth keeping. Everything else goes: under runserver META holds the whole process
 # environment (SECRET_KEY, DATABASE_URL), and headers named like credentials are dropped below.
@@ -45,8 +50,8 @@ SENSITIVE_HEADER = re.compile(r"AUTH|COOKIE|TOKEN|SECRET|PASS|KEY|SIGNATURE|SESS
 
 
 def redact(text: str) -> str:
-    """Return ``text`` with every secret-shaped substring replaced."""
-    return SECRET_PATTERN.sub(REDACTED, text)
+    """Return ``text`` with every secret-shaped substring and invitation token replaced."""
+    return INVITATION_PATTERN.sub(rf"\1{REDACTED}", SECRET_PATTERN.sub(REDACTED, text))
 
 
 def _safe_meta(meta: dict) -> dict:
@@ -63,8 +68,12 @@ def scrub_request(request: HttpRequest) -> HttpRequest:
     clean.META = _safe_meta(request.META)
     if hasattr(request, "environ"):
         clean.environ = clean.META
-    if hasattr(request, "scope"):  # ASGI: the raw headers live in the scope
-        clean.scope = {key: value for key, value in request.scope.items() if key != "headers"}
+    if hasattr(request, "scope"):  # ASGI: the raw headers and path live in the scope
+        clean.scope = {
+            k: v for k, v in request.scope.items() if k not in ("headers", "raw_path", "query_string")
+        }
+        if isinstance(clean.scope.get("path"), str):
+            clean.scope["path"] = redact(clean.scope["path"])
     clean.path = redact(request.path)
     clean.path_info = redact(request.path_info)
     try:

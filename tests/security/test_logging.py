@@ -10,8 +10,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Invitation
+from accounts.roles import Role
 from apikeys.models import PrivateKey
-from config.logging import REDACTED, ScrubSecrets
+from config.logging import REDACTED, ScrubSecrets, redact
+from tests.factories import MembershipFactory
 
 
 @pytest.fixture
@@ -61,6 +64,38 @@ def test_it_keeps_secrets_out_of_the_logs(owner, account, caplog, log_output):
     assert REDACTED in logged
     assert secret not in logged
     assert secret[3:] not in logged
+
+
+def test_it_keeps_invitation_tokens_out_of_the_logs(client, account, owner, manager, caplog, log_output):
+    """A refused invitation link (403, 409) is logged by django.request; the token in it would still work."""
+    invitation, token = Invitation.objects.issue(
+        account, "late@new.test", Role.ANALYST, by=owner.memberships.get()
+    )
+    link = f"/invitations/{token}/"
+    client.force_login(manager)  # logged in as someone else: 403
+    assert client.get(link, HTTP_REFERER=f"https://testserver{link}").status_code == 403
+    late = MembershipFactory(account=account, user__email="late@new.test", analyst=True).user
+    client.force_login(late)  # already a member: 409
+    assert client.post(link).status_code == 409
+    logging.getLogger("accounts").warning("opened %s", f"/login/?next=%2Finvitations%2F{token}%2F")
+
+    logged = everything_logged(caplog, log_output)
+    assert "Forbidden: /invitations/[redacted]/" in log_output.getvalue()
+    assert "Conflict: /invitations/[redacted]/" in log_output.getvalue()
+    assert token not in logged
+    invitation.refresh_from_db()
+    assert invitation.is_usable  # the token tested here still worked
+
+
+def test_it_redacts_only_the_token_of_an_invitation_link():
+    token = "Zb3_x-" + "a" * 37
+    assert redact(f"GET /invitations/{token}/?a=1") == "GET /invitations/[redacted]/?a=1"
+    assert redact(f"next=%2Finvitations%2F{token}%2F") == "next=%2Finvitations%2F[redacted]%2F"
+    assert (
+        redact(f"https://keyward.test/invitations/{token}") == "https://keyward.test/invitations/[redacted]"
+    )
+    public_id = "/settings/users/invitations/4f0c1f4e-9d3a-4a43-9b1e-0c5c3b8e2a11/resend/"
+    assert redact(public_id) == public_id  # an invitation's public id is no credential
 
 
 def test_it_keeps_the_request_usable_for_error_reports(rf):
