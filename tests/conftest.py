@@ -10,6 +10,38 @@ from django.db import connection
 from accounts.roles import Role
 from tests.factories import AccountFactory, MembershipFactory
 
+_postgres_deselected = pytest.StashKey[int]()
+POSTGRES_ONLY = (
+    "tests marked postgres (tests/concurrency/) deselected: the database is not PostgreSQL "
+    "(DATABASE_URL=postgres://… runs them; CI runs the suite on both)"
+)
+
+
+def pytest_report_header(config):
+    if connection.vendor != "postgresql":
+        return POSTGRES_ONLY
+
+
+def pytest_terminal_summary(terminalreporter):
+    # The header is hidden by -q (addopts): say it again next to the "N deselected" count.
+    if connection.vendor != "postgresql" and terminalreporter.config.stash.get(_postgres_deselected, 0):
+        terminalreporter.write_line(POSTGRES_ONLY)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the PostgreSQL-only tests on another database, so that a run reports no skips.
+
+    They need row locks and concurrent writers; on SQLite they could only skip. Deselected at collection,
+    no fixture of theirs runs, and no transactional flush empties the database.
+    """
+    if connection.vendor == "postgresql":
+        return
+    postgres_only = [item for item in items if item.get_closest_marker("postgres")]
+    config.stash[_postgres_deselected] = len(postgres_only)
+    if postgres_only:
+        config.hook.pytest_deselected(items=postgres_only)
+        items[:] = [item for item in items if item not in postgres_only]
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():

@@ -2,8 +2,9 @@
 
 These tests commit (``transaction=True``), so each thread sees the others' work, and the database is
 flushed afterwards: ask for ``support_group`` (tests/conftest.py) rather than trusting migration rows.
-SQLite has no row locks and lets one writer in at a time, so the tests need PostgreSQL; CI runs the
-whole suite on both, and with ``DATABASE_URL=postgres://…`` they run.
+SQLite has no row locks and lets one writer in at a time, so the tests need PostgreSQL: marked
+``postgres``, they are deselected on any other database (tests/conftest.py says so in the report header).
+CI runs the whole suite on both, and with ``DATABASE_URL=postgres://…`` they run.
 """
 
 from __future__ import annotations
@@ -16,15 +17,7 @@ from django.db import connection
 
 TIMEOUT = 30  # seconds: a thread stuck on a lock fails the test instead of hanging the suite
 
-# Decided at collection, so that on SQLite no fixture runs and no flush empties the database.
-RACES = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL (row locks, concurrent writers): DATABASE_URL=postgres://… (CI runs them)",
-    ),
-]
+RACES = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def in_threads(*functions: Callable[[threading.Barrier], object]) -> list:
