@@ -15,6 +15,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Account, Membership, User
@@ -90,7 +91,7 @@ class PrivateKeyInline(ReadOnlyInline):
 
     @admin.display(description="Status")
     def status(self, key):
-        return "Active" if key.is_active else "Inactive"
+        return key.status_label  # an expired or rolled key is no longer "Active", even if not deactivated
 
     @admin.display(description="Access")
     def access_summary(self, key):
@@ -143,14 +144,16 @@ class AccountAdmin(admin.ModelAdmin):
         return self.inlines if obj is not None else []
 
     def get_queryset(self, request):
+        # "Active" means what the API accepts: not deactivated and not expired (rolled keys expire too).
+        usable = Q(private_keys__deactivated_at__isnull=True) & (
+            Q(private_keys__expires_at__isnull=True) | Q(private_keys__expires_at__gt=timezone.now())
+        )
         return (
             super()
             .get_queryset(request)
             .annotate(
                 member_count=Count("memberships", distinct=True),
-                active_key_count=Count(
-                    "private_keys", filter=Q(private_keys__deactivated_at__isnull=True), distinct=True
-                ),
+                active_key_count=Count("private_keys", filter=usable, distinct=True),
             )
         )
 

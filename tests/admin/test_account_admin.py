@@ -1,6 +1,10 @@
+import re
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Account
 from apikeys import scopes
@@ -27,6 +31,45 @@ def test_it_lists_member_and_active_key_counts(support_client, account, admin, k
     response = support_client.get(CHANGELIST)
     row = response.context["cl"].result_list[0]
     assert (row.member_count, row.active_key_count) == (2, 1)
+
+
+@pytest.fixture
+def keys_in_every_state(account, owner, key):
+    """One key of each status; only "Zapier" and "Renewed" (the rolled key's replacement) still work."""
+    PrivateKey.objects.issue(account, "Deactivated", scopes.READ_ONLY, owner)[0].deactivate(by=owner)
+    expired = PrivateKey.objects.issue(account, "Expired", scopes.READ_ONLY, owner)[0]
+    PrivateKey.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    PrivateKey.objects.issue(
+        account, "Expires later", scopes.READ_ONLY, owner, expires_at=timezone.now() + timedelta(days=3)
+    )
+    rolled = PrivateKey.objects.issue(account, "Rolled", scopes.READ_ONLY, owner)[0]
+    renewed, _ = rolled.roll(by=owner, grace=timedelta(0))  # the old key stops at once
+    PrivateKey.objects.filter(pk=renewed.pk).update(name="Renewed")
+
+
+def key_statuses(html: str) -> dict[str, str]:
+    """Return {key name: status} as the account page's key rows show them."""
+    name = r'<td class="field-key_link">\s*<p><a [^>]*>([^<]*)</a></p>'
+    status = r'<td class="field-status">\s*<p>([^<]*)</p>'
+    return dict(re.findall(f"{name}.*?{status}", html, re.DOTALL))
+
+
+def test_it_counts_only_keys_that_still_work_as_active(support_client, account, keys_in_every_state):
+    response = support_client.get(CHANGELIST)
+    row = response.context["cl"].result_list[0]
+    assert row.active_key_count == 3  # Zapier, Expires later, Renewed
+
+
+def test_it_shows_expired_rolled_and_deactivated_keys_as_such(support_client, account, keys_in_every_state):
+    html = support_client.get(change_url(account)).content.decode()
+    assert key_statuses(html) == {
+        "Zapier": "Active",
+        "Deactivated": "Inactive",
+        "Expired": "Expired",
+        "Expires later": "Active",
+        "Rolled": "Expired (rolled)",
+        "Renewed": "Active",
+    }
 
 
 def test_it_shows_members_roles_and_keys_with_links(support_client, account, admin, key):
