@@ -19,7 +19,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Account, Membership, User
-from apikeys.models import PrivateKey
+from apikeys.models import KeyEvent, KeyUsage, PrivateKey
+
+# Rows deleted along with their account, though their own admin pages never delete them.
+GOES_WITH_ITS_ACCOUNT = (PrivateKey, KeyEvent, KeyUsage)
 
 admin.site.site_header = "Keyward admin"
 admin.site.site_title = "Keyward admin"
@@ -156,6 +159,17 @@ class AccountAdmin(admin.ModelAdmin):
                 active_key_count=Count("private_keys", filter=usable, distinct=True),
             )
         )
+
+    def get_deleted_objects(self, objs, request):
+        """Let whoever may delete an account delete its keys, their activity and usage with it.
+
+        The key and event admins refuse deletion to everyone (a key is deleted by its account, once
+        inactive), which would otherwise make Django refuse to delete any account that has keys. The
+        confirmation page still lists every row that goes.
+        """
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed -= {model._meta.verbose_name for model in GOES_WITH_ITS_ACCOUNT}
+        return to_delete, model_count, perms_needed, protected
 
     @admin.display(description="Members", ordering="member_count")
     def member_count(self, account):

@@ -1,7 +1,8 @@
 """The support console for keys: find a key, read its activity, deactivate it; never a secret or a digest.
 
 Keys are born only through ``PrivateKey.objects.issue`` (so their owner sees the reveal) and change only
-through their verbs, so nobody adds, edits or deletes a key here, superusers included. Deactivation is the
+through their verbs, so nobody adds, edits or deletes a key here, superusers included (a superuser who
+deletes an account in accounts/admin.py deletes its keys and their activity with it). Deactivation is the
 one change allowed, to holders of ``apikeys.deactivate_privatekey`` (the Support group, superusers), and it
 goes through ``key.deactivate`` so the key's activity names the staff member and the reason.
 """

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from apikeys import scopes
-from apikeys.models import PrivateKey
+from apikeys.models import KeyEvent, KeyUsage, PrivateKey
 from tests.factories import AccountFactory, MembershipFactory
 
 CHANGELIST = "/admin/accounts/account/"
@@ -122,6 +122,54 @@ def test_it_lets_a_superuser_rename_an_account(superuser_client, account, admin,
     key.refresh_from_db()
     assert account.name == "Acme Inc"
     assert key.is_active and key.name == "Zapier"
+
+
+@pytest.fixture
+def account_with_keys(account, owner, admin, key, other_account, outsider):
+    """The account with two keys (one deactivated), their activity and usage; another account beside it."""
+    PrivateKey.objects.issue(account, "Old", scopes.READ_ONLY, owner)[0].deactivate(by=owner, reason="gone")
+    KeyUsage.objects.create(key=key, day=timezone.localdate(), requests=7)
+    PrivateKey.objects.issue(other_account, "Theirs", scopes.READ_ONLY, outsider)
+    return account
+
+
+def test_it_lets_a_superuser_delete_an_account_with_its_keys(superuser_client, account_with_keys, key):
+    url = f"{CHANGELIST}{account_with_keys.pk}/delete/"
+    response = superuser_client.get(url)
+    assert response.status_code == 200
+    assert not response.context["perms_lacking"]
+    html = response.content.decode()
+    assert f'href="/admin/apikeys/privatekey/{key.pk}/change/">Zapier' in html  # the keys that go are listed
+    assert "Old" in html and "Key event" in html
+    response = superuser_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Account.objects.filter(pk=account_with_keys.pk).exists()
+    assert list(PrivateKey.objects.values_list("name", flat=True)) == ["Theirs"]
+    assert not KeyEvent.objects.filter(account_id=account_with_keys.pk).exists()
+    assert not KeyUsage.objects.exists()
+
+
+def test_it_lets_a_superuser_delete_accounts_with_keys_from_the_list(superuser_client, account_with_keys):
+    data = {"action": "delete_selected", "_selected_action": [str(account_with_keys.pk)]}
+    response = superuser_client.post(CHANGELIST, data)
+    assert response.status_code == 200
+    assert not response.context["perms_lacking"]
+    response = superuser_client.post(CHANGELIST, {**data, "post": "yes"})
+    assert response.status_code == 302
+    assert list(Account.objects.values_list("name", flat=True)) == ["Other Co"]
+
+
+def test_it_refuses_support_the_deletion_of_an_account_with_keys(support_client, account_with_keys):
+    url = f"{CHANGELIST}{account_with_keys.pk}/delete/"
+    assert support_client.get(url).status_code == 403
+    assert support_client.post(url, {"post": "yes"}).status_code == 403
+    response = support_client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [str(account_with_keys.pk)], "post": "yes"},
+    )
+    assert response.status_code == 200  # no delete action for support: the list again, nothing done
+    assert Account.objects.filter(pk=account_with_keys.pk).exists()
+    assert PrivateKey.objects.filter(account=account_with_keys).count() == 2
 
 
 def test_it_lets_a_superuser_add_an_account_with_a_public_key(superuser_client):
