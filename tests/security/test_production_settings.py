@@ -44,6 +44,17 @@ def test_it_warns_when_a_protection_is_turned_off():
     assert "security.W008" in result.stderr
 
 
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "API_KEY_PEPPERS"])
+@pytest.mark.parametrize("value", [None, ""], ids=["unset", "empty"])
+def test_it_refuses_to_start_without_a_secret_when_debug_is_off(variable, value):
+    env = {name: v for name, v in PRODUCTION_ENV.items() if name != variable}
+    if value is not None:
+        env[variable] = value
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: Set {variable}: it is required when DEBUG is off." in result.stderr
+
+
 def test_it_reads_the_proxy_header_from_the_environment():
     code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
     result = manage(
