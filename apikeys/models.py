@@ -287,19 +287,21 @@ class PrivateKey(models.Model):
     def clone(self, by, *, ip=None):
         """Return ``(new_key, secret)``: a different key with this key's name, scopes and IP allowlist.
 
-        The clone never expires: an expiry is chosen at creation, not inherited.
+        The clone never expires: an expiry is chosen at creation, not inherited. This key is locked while
+        the clone is made, so a concurrent delete waits for it or wins first (PrivateKey.DoesNotExist).
         """
         with transaction.atomic():
+            locked = self._locked()
             new_key, secret = PrivateKey.objects.issue(
                 self.account,
-                self.name,
-                self.scopes,
+                locked.name,
+                locked.scopes,
                 by,
                 ip=ip,
-                cloned_from=self,
-                allowed_ips=self.allowed_ips,
+                cloned_from=locked,
+                allowed_ips=locked.allowed_ips,
             )
-            self.record(KeyEvent.Action.CLONED, by, ip=ip, details={"clone": str(new_key.public_id)})
+            locked.record(KeyEvent.Action.CLONED, by, ip=ip, details={"clone": str(new_key.public_id)})
         return new_key, secret
 
     def roll(self, by, grace: timedelta, *, ip=None, now=None) -> tuple[PrivateKey, str]:

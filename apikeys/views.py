@@ -125,6 +125,7 @@ def detail(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_gone_is_404
 @sensitive_variables("secret")
 def clone(request, public_id):
     key = _get_key(request, public_id)

@@ -1,5 +1,5 @@
-from apikeys import secrets
-from apikeys.models import PrivateKey
+from apikeys import secrets, views
+from apikeys.models import KeyEvent, PrivateKey
 from tests.apikeys.helpers import (
     assert_checks_access,
     assert_get_confirms,
@@ -64,3 +64,19 @@ def test_it_clones_an_inactive_key_into_an_active_one(owner_client, inactive_key
     assert clone.is_active and clone.scopes == inactive_key.scopes
     inactive_key.refresh_from_db()
     assert not inactive_key.is_active
+
+
+def test_it_answers_404_when_the_key_is_deleted_before_the_clone(owner_client, inactive_key, monkeypatch):
+    """A Delete in another tab commits between this request's look-up and its clone: no orphan clone."""
+    get_key = views._get_key
+
+    def get_then_lose(request, public_id):
+        key = get_key(request, public_id)
+        PrivateKey.objects.filter(pk=key.pk).delete()
+        return key
+
+    monkeypatch.setattr(views, "_get_key", get_then_lose)
+    response = owner_client.post(url("clone", inactive_key))
+    assert response.status_code == 404
+    assert not PrivateKey.objects.exists()
+    assert not KeyEvent.objects.filter(action=KeyEvent.Action.CLONED).exists()

@@ -44,6 +44,15 @@ def test_it_clones_with_new_secret_same_name_and_scopes(key_and_secret, admin):
     assert clone.events.filter(action="cloned").count() == 1
 
 
+def test_it_refuses_to_clone_a_key_deleted_meanwhile(key_and_secret, admin):
+    key, _ = key_and_secret
+    PrivateKey.objects.filter(pk=key.pk).delete()  # another request deleted it after this copy was read
+    with pytest.raises(PrivateKey.DoesNotExist):
+        key.clone(by=admin)
+    assert not PrivateKey.objects.exists()
+    assert not KeyEvent.objects.filter(action=KeyEvent.Action.CLONED).exists()
+
+
 def test_it_deactivates_idempotently_with_one_event(key_and_secret, owner):
     key, _ = key_and_secret
     assert key.deactivate(by=owner, reason="leaked") is True
