@@ -37,6 +37,27 @@ def test_it_lists_active_keys_with_masked_hint_and_access(owner_client, issued):
     assert response.context["active_keys"] == [key]
 
 
+def test_it_summarizes_each_keys_access_on_its_row(owner_client, account, owner):
+    for name, granted in [
+        ("Everything", scopes.FULL_ACCESS),
+        ("Reader", scopes.READ_ONLY),
+        ("Lists", ["lists:read", "lists:write"]),
+        ("One list", ["lists:read"]),
+    ]:
+        PrivateKey.objects.issue(account, name, granted, owner)
+    html = owner_client.get(url("list")).content.decode()
+    active_table = html.split('<table class="table keys-table">', 1)[1].split("</table>", 1)[0]
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in active_table.split("<tr>")[2:]}
+    assert len(rows) == 4
+    for name, summary in [
+        ("Everything", "Full access"),
+        ("Reader", "Read-only"),
+        ("Lists", "Custom: 2 scopes"),
+        ("One list", "Custom: 1 scope"),
+    ]:
+        assert f'<td data-label="Access">{summary}</td>' in rows[name], name
+
+
 def test_it_says_when_a_key_was_last_used(owner_client, key, account, owner):
     unused, _ = PrivateKey.objects.issue(account, "Never used", scopes.READ_ONLY, owner)
     key.last_used_at = timezone.now() - timedelta(hours=3)
