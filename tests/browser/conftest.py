@@ -64,6 +64,28 @@ def _allow_sync_orm_beside_playwright():
         yield
 
 
+LOCAL_SCHEMES = ("data:", "blob:", "about:")
+
+
+@pytest.fixture(autouse=True)
+def _nothing_beyond_the_live_server(request):
+    """Record every request the browser makes and, after the test, fail on any that left the live server.
+
+    The host-resolver rule above stops Chromium from reaching other hosts; this says when a page even tried
+    (a CDN font, an analytics script, an absolute URL to the wrong host).
+    """
+    if "context" not in request.fixturenames:
+        yield
+        return
+    context = request.getfixturevalue("context")
+    origin = request.getfixturevalue("live_server").url + "/"
+    urls: list[str] = []
+    context.on("request", lambda browser_request: urls.append(browser_request.url))
+    yield
+    elsewhere = [url for url in urls if not url.startswith((origin, *LOCAL_SCHEMES))]
+    assert elsewhere == [], f"requests beyond {origin}: {elsewhere}"
+
+
 @pytest.fixture
 def log_in(page, live_server):
     """Log a user in through the real login form and land on the settings page."""
