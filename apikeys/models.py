@@ -32,6 +32,9 @@ from apikeys import secrets
 EXPIRY_WARNING = timedelta(days=7)
 MAX_ALLOWED_IPS = 50
 
+# What deactivate, reactivate and mark_leaked write together: when, by whom and why a key stopped.
+DEACTIVATION_FIELDS = ("deactivated_at", "deactivated_by", "deactivated_by_label", "deactivation_reason")
+
 
 class KeyStateError(Exception):
     """A verb was asked of a key in the wrong state (e.g. deleting an active key)."""
@@ -354,14 +357,7 @@ class PrivateKey(models.Model):
             locked.deactivated_by = by
             locked.deactivated_by_label = by_label or (by.email if by else "")
             locked.deactivation_reason = (reason or "").strip()[:500]
-            locked.save(
-                update_fields=[
-                    "deactivated_at",
-                    "deactivated_by",
-                    "deactivated_by_label",
-                    "deactivation_reason",
-                ]
-            )
+            locked.save(update_fields=DEACTIVATION_FIELDS)
             locked.record(
                 KeyEvent.Action.DEACTIVATED,
                 by,
@@ -387,14 +383,7 @@ class PrivateKey(models.Model):
             locked.deactivated_by = None
             locked.deactivated_by_label = ""
             locked.deactivation_reason = ""
-            locked.save(
-                update_fields=[
-                    "deactivated_at",
-                    "deactivated_by",
-                    "deactivated_by_label",
-                    "deactivation_reason",
-                ]
-            )
+            locked.save(update_fields=DEACTIVATION_FIELDS)
             locked.record(
                 KeyEvent.Action.REACTIVATED,
                 by,
@@ -433,7 +422,7 @@ class PrivateKey(models.Model):
                 locked.deactivated_by = None
                 locked.deactivated_by_label = LEAK_ACTOR
                 locked.deactivation_reason = reason
-                fields += ["deactivated_at", "deactivated_by", "deactivated_by_label", "deactivation_reason"]
+                fields += DEACTIVATION_FIELDS
             locked.save(update_fields=fields)
             locked.record(
                 KeyEvent.Action.LEAKED,
