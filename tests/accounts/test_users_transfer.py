@@ -59,7 +59,15 @@ def test_it_transfers_ownership_to_an_admin(client, account, owner, admin):
     assert (event.old_role, event.new_role) == ("admin", "owner")
 
 
-def test_it_lets_the_old_owner_leave_and_the_new_owner_transfer_back(client, account, owner, admin):
+def test_it_lets_the_old_owner_leave_once_they_are_an_admin(client, account, owner, admin):
+    client.force_login(owner)
+    client.post(url(membership(admin, account)))
+    response = client.post("/settings/users/leave/", follow=True)
+    assert "You left Acme." in response.content.decode()
+    assert roles_of(account) == {"admin@acme.test": Role.OWNER}
+
+
+def test_it_lets_the_new_owner_transfer_ownership_back(client, account, owner, admin):
     client.force_login(owner)
     client.post(url(membership(admin, account)))
     client.force_login(admin)
