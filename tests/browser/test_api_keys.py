@@ -4,9 +4,11 @@ by keyboard alone, with the key used against the live API in between."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 
+import pytest
 from playwright.sync_api import expect
 
 from apikeys.models import PrivateKey
@@ -117,6 +119,38 @@ def test_it_takes_a_custom_key_from_creation_to_deactivation(log_in, owner, acco
     assert status == 401
     assert body["errors"][0]["detail"] == "Invalid or inactive API key."
     assert call_api(live_server, clone_secret)[0] == 200
+
+
+NO_CLIPBOARD = "delete Navigator.prototype.clipboard"
+REFUSING_CLIPBOARD = """Object.defineProperty(Navigator.prototype, "clipboard", {
+  configurable: true,
+  get: () => ({
+    writeText: () => Promise.reject(new DOMException("Write permission denied.", "NotAllowedError")),
+  }),
+})"""
+
+
+@pytest.mark.parametrize(
+    "clipboard_script",
+    [
+        pytest.param(NO_CLIPBOARD, id="no-clipboard-api"),
+        pytest.param(REFUSING_CLIPBOARD, id="clipboard-refused"),
+    ],
+)
+def test_it_selects_the_public_key_when_the_clipboard_cannot_be_written(
+    page, log_in, owner, account, live_server, clipboard_script
+):
+    page.add_init_script(clipboard_script)
+    log_in(owner)
+    page.goto(f"{live_server.url}/settings/api-keys/")
+    assert page.evaluate("window.getSelection().toString()") == ""
+
+    page.get_by_role("button", name="Copy public key").click()
+
+    # Selected for Ctrl+C, or copied by the older execCommand route: either way the user hears what happened.
+    status = page.locator("[data-copy-status]")
+    expect(status).to_have_text(re.compile(r"^(Copied to clipboard|Selected: press Ctrl\+C \(⌘C\) to copy)$"))
+    assert page.evaluate("window.getSelection().toString()") == account.public_key
 
 
 def tab_to(page, target, limit: int = 60):
