@@ -1,14 +1,24 @@
-"""Failed authentication is throttled per client address through the cache, before any query."""
+"""Failed authentication is throttled per client address through the cache, before any query.
 
+The tests run on the local-memory cache; one runs against Redis too (``CACHE_URL=redis://`` in
+production), which CI must have: without it the test fails when ``CI`` is set and skips elsewhere.
+"""
+
+import os
 from unittest import mock
 
 import pytest
+import redis
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 
 from apikeys import secrets
 from tests.api.helpers import assert_error, call
 
 pytestmark = pytest.mark.django_db
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, emptied before and after
 
 
 def fail(client, ip="198.51.100.1"):
@@ -80,3 +90,41 @@ def test_it_counts_the_forwarded_address_behind_a_proxy(client, full_key):
         client, "GET", "/api/key/", secret, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.10"
     )
     assert other.status_code == 200
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Django's Redis cache backend as the default cache, empty."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        server.flushdb()
+    except redis.ConnectionError as error:
+        message = f"Redis is not reachable at {REDIS_URL} ({error}): start redis-server."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    yield server
+    server.flushdb()
+    server.close()
+
+
+@override_settings(API_AUTH_FAILURE_LIMIT=3)
+def test_it_throttles_through_redis_too(client, full_key, redis_cache):
+    _, secret = full_key
+    assert isinstance(caches["default"], RedisCache)
+    for _ in range(3):
+        assert_error(fail(client), 401)
+    for refused in (fail(client), call(client, "GET", "/api/key/", secret, REMOTE_ADDR="198.51.100.1")):
+        error = assert_error(refused, 429, "throttled")
+        assert 1 <= int(refused["Retry-After"]) <= 60
+        assert refused["Retry-After"] in error["detail"]
+    assert call(client, "GET", "/api/key/", secret, REMOTE_ADDR="198.51.100.2").status_code == 200
+    redis_cache.flushdb()  # the counters lived in Redis: without them the address is let in again
+    assert call(client, "GET", "/api/key/", secret, REMOTE_ADDR="198.51.100.1").status_code == 200
