@@ -166,7 +166,21 @@ def assert_focus_visible(target):
     assert target.evaluate("element => getComputedStyle(element).outlineStyle") == "solid"
 
 
-def test_it_creates_and_deactivates_a_key_with_the_keyboard_alone(log_in, owner, account, live_server):
+def copy_secret_and_leave_with_the_keyboard(page) -> str:
+    """On a reveal page: copy the secret with the Copy button, then follow "I have copied it"."""
+    secret = page.locator("#secret").inner_text()
+    tab_to(page, page.get_by_role("button", name="Copy key"))
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Copied to clipboard")).to_be_visible()
+    assert clipboard(page) == secret
+    tab_to(page, page.get_by_role("link", name="I have copied it"))
+    page.keyboard.press("Enter")
+    return secret
+
+
+def test_it_creates_clones_and_deactivates_a_key_with_the_keyboard_alone(
+    log_in, owner, account, live_server, screenshot
+):
     page = log_in(owner)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page.goto(f"{live_server.url}/settings/api-keys/new/")
@@ -190,29 +204,54 @@ def test_it_creates_and_deactivates_a_key_with_the_keyboard_alone(log_in, owner,
     submit = page.get_by_role("button", name="Create key")
     tab_to(page, submit)
     assert_focus_visible(submit)
+    screenshot("keyboard-create")
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", name="Copy your new private key")).to_be_visible()
-    secret = page.locator("#secret").inner_text()
-    tab_to(page, page.get_by_role("button", name="Copy key"))
-    page.keyboard.press("Space")
-    expect(page.get_by_text("Copied to clipboard")).to_be_visible()
-    assert clipboard(page) == secret
-    tab_to(page, page.get_by_role("link", name="I have copied it"))
-    page.keyboard.press("Enter")
+    first_reveal = page.url
+    secret = copy_secret_and_leave_with_the_keyboard(page)
 
     expect(page.get_by_role("heading", name="Keyboard only")).to_be_visible()
+    clone = page.get_by_role("link", name="Clone", exact=True)
+    tab_to(page, clone)
+    assert_focus_visible(clone)
+    screenshot("keyboard-detail")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Clone “Keyboard only”?")).to_be_visible()
+    confirm = page.get_by_role("button", name="Clone key")
+    tab_to(page, confirm)
+    assert_focus_visible(confirm)
+    screenshot("keyboard-clone")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Copy your new private key")).to_be_visible()
+    assert page.url != first_reveal
+    screenshot("keyboard-clone-reveal")
+    clone_secret = copy_secret_and_leave_with_the_keyboard(page)
+    assert clone_secret.startswith("pk_") and clone_secret != secret
+
+    # From the clone's page back to the original, and deactivate it.
+    expect(page.get_by_text("Cloned from")).to_be_visible()
+    tab_to(page, page.get_by_role("link", name="Keyboard only"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Keyboard only")).to_contain_text("Active")
     tab_to(page, page.get_by_role("link", name="Deactivate"))
     page.keyboard.press("Enter")
     reason = page.get_by_label("Reason")
     tab_to(page, reason)
     page.keyboard.type("Done testing")
-    tab_to(page, page.get_by_role("button", name="Deactivate key"))
+    deactivate = page.get_by_role("button", name="Deactivate key")
+    tab_to(page, deactivate)
+    assert_focus_visible(deactivate)
+    screenshot("keyboard-deactivate")
     page.keyboard.press("Enter")
 
     inactive = page.locator(".card", has=page.get_by_role("heading", name="Inactive keys"))
     expect(inactive).to_contain_text("Keyboard only")
-    key = PrivateKey.objects.get()
-    assert sorted(key.scopes) == ["accounts:read", "campaigns:read", "campaigns:write"]
-    assert key.deactivation_reason == "Done testing"
-    assert key.deactivated_by == owner
+    screenshot("keyboard-list")
+    original = PrivateKey.objects.get(cloned_from=None)
+    copy = PrivateKey.objects.get(cloned_from=original)
+    assert sorted(original.scopes) == ["accounts:read", "campaigns:read", "campaigns:write"]
+    assert copy.scopes == original.scopes and copy.is_active
+    assert original.deactivation_reason == "Done testing"
+    assert original.deactivated_by == owner
