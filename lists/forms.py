@@ -2,7 +2,9 @@
 
 from django import forms
 
-from lists.models import List
+from lists.models import List, Subscription
+
+EMAIL_MAX_LENGTH = Subscription._meta.get_field("email").max_length
 
 
 class ListForm(forms.ModelForm):
@@ -14,5 +16,20 @@ class ListForm(forms.ModelForm):
 
 
 class SubscriptionForm(forms.Form):
-    email = forms.EmailField(max_length=254)
+    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)
     list_id = forms.UUIDField()
+
+    def clean_email(self) -> str:
+        """Return the email as it is stored (trimmed, lower-cased), checked against the column's length.
+
+        Lower-casing can lengthen an address ('İ' becomes 'i̇', two code points), so an address that fits
+        as sent may not fit once stored: checked again here, or the database would refuse the row.
+        """
+        email = self.cleaned_data["email"].strip().lower()
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                "Ensure this value has at most %(limit)d characters once lower-cased (it has %(length)d).",
+                code="max_length",
+                params={"limit": EMAIL_MAX_LENGTH, "length": len(email)},
+            )
+        return email

@@ -54,6 +54,37 @@ def test_it_refuses_bad_input_naming_the_field(client, account, newsletter, payl
     assert not Subscription.objects.exists()
 
 
+def long_email(length: int, domain: str) -> str:
+    """Return an address of ``length`` characters at ``domain`` (its local part of 'a's)."""
+    return "a" * (length - 1 - len(domain)) + "@" + domain
+
+
+# 'İ' lower-cases to 'i̇' (two code points): an address of these grows by one character per 'İ'.
+DOTTED_DOMAIN = "İ" * 20 + "." + "b" * 60 + "." + "c" * 60 + ".test"
+
+
+def test_it_takes_an_email_as_long_as_the_column(client, account, newsletter):
+    email = long_email(254, "B" * 60 + ".example.test")
+    assert subscribe(client, account.public_key, body(newsletter, email)).status_code == 202
+    assert list(Subscription.objects.values_list("email", flat=True)) == [email.lower()]
+
+
+def test_it_refuses_an_email_that_lower_casing_makes_too_long(client, account, newsletter):
+    email = long_email(254, DOTTED_DOMAIN)
+    assert len(email.lower()) == 274
+    error = assert_error(subscribe(client, account.public_key, body(newsletter, email)), 400, "max_length")
+    assert error["source"] == {"pointer": "/email"}
+    assert "at most 254 characters once lower-cased (it has 274)" in error["detail"]
+    assert not Subscription.objects.exists()
+
+
+def test_it_stores_an_email_that_still_fits_once_lower_cased(client, account, newsletter):
+    email = long_email(234, DOTTED_DOMAIN)
+    assert subscribe(client, account.public_key, body(newsletter, email)).status_code == 202
+    assert list(Subscription.objects.values_list("email", flat=True)) == [email.lower()]
+    assert len(email.lower()) == 254
+
+
 def test_it_refuses_a_body_that_is_not_json(client, account):
     assert_error(subscribe(client, account.public_key, "email=a@example.test"), 400, "invalid_json")
 
