@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apikeys.models import PrivateKey
+from tests.browser.helpers import assert_focus_visible, tab_to
 
 
 def call_api(live_server, secret: str) -> tuple[int, dict]:
@@ -151,19 +152,6 @@ def test_it_selects_the_public_key_when_the_clipboard_cannot_be_written(
     status = page.locator("[data-copy-status]")
     expect(status).to_have_text(re.compile(r"^(Copied to clipboard|Selected: press Ctrl\+C \(⌘C\) to copy)$"))
     assert page.evaluate("window.getSelection().toString()") == account.public_key
-
-
-def tab_to(page, target, limit: int = 60):
-    """Press Tab until ``target`` has the focus, as a keyboard user would; fail if it never comes."""
-    for _ in range(limit):
-        if target.evaluate("element => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {target}")
-
-
-def assert_focus_visible(target):
-    assert target.evaluate("element => getComputedStyle(element).outlineStyle") == "solid"
 
 
 def copy_secret_and_leave_with_the_keyboard(page) -> str:
