@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from apikeys import scopes
 from apikeys.models import PrivateKey
 from tests.browser.helpers import assert_focus_visible, tab_to
 
@@ -243,3 +244,85 @@ def test_it_creates_clones_and_deactivates_a_key_with_the_keyboard_alone(
     assert copy.scopes == original.scopes and copy.is_active
     assert original.deactivation_reason == "Done testing"
     assert original.deactivated_by == owner
+
+
+def test_it_takes_a_read_only_key_through_its_whole_life(log_in, owner, account, live_server, screenshot):
+    """The tab's "Done when": public key, a read-only key copied once and gone on reload, cloned, the
+    original deactivated, reactivated, deactivated again and deleted, and all of it in the activity."""
+    page = log_in(owner)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="API keys").click()
+    expect(page.locator("#public-key")).to_have_text(account.public_key)
+
+    page.get_by_role("link", name="Create your first private key").click()
+    page.get_by_label("Name").fill("Reporting")
+    page.get_by_role("group", name="Access", exact=True).get_by_role("radio", name="Read-only").check()
+    page.get_by_role("button", name="Create key").click()
+    expect(page.get_by_role("heading", name="Copy your new private key")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("Read-only")
+    secret = page.locator("#secret").inner_text()
+    page.get_by_role("button", name="Copy key").click()
+    expect(page.get_by_text("Copied to clipboard")).to_be_visible()
+    assert clipboard(page) == secret
+
+    page.reload()
+    expect(page.get_by_role("heading", name="This key can no longer be shown")).to_be_visible()
+    assert secret not in page.content()
+    status, body = call_api(live_server, secret)
+    assert status == 200
+    assert sorted(body["data"]["scopes"]) == sorted(scopes.READ_ONLY)
+    original_url = live_server.url + page.get_by_role("link", name="View key").get_attribute("href")
+
+    page.get_by_role("link", name="Clone this key").click()
+    page.get_by_role("button", name="Clone key").click()
+    expect(page.get_by_role("heading", name="Copy your new private key")).to_be_visible()
+    clone_secret = page.locator("#secret").inner_text()
+    page.get_by_role("button", name="Copy key").click()
+    expect(page.get_by_text("Copied to clipboard")).to_be_visible()
+    assert call_api(live_server, clone_secret)[0] == 200
+
+    def deactivate(reason: str):
+        page.goto(original_url)
+        page.get_by_role("link", name="Deactivate").click()
+        page.get_by_label("Reason").fill(reason)
+        page.get_by_role("button", name="Deactivate key").click()
+        expect(page.get_by_role("status")).to_contain_text("Deactivated “Reporting”")
+        assert call_api(live_server, secret)[0] == 401
+
+    deactivate("Replaced by its clone")
+
+    page.goto(original_url)
+    page.get_by_role("link", name="Reactivate").click()
+    expect(page.get_by_role("heading", name="Reactivate “Reporting”?")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("Replaced by its clone")
+    screenshot("api-keys-reactivate")
+    page.get_by_role("button", name="Reactivate key").click()
+    expect(page.get_by_role("status")).to_contain_text("Reactivated “Reporting”")
+    assert call_api(live_server, secret)[0] == 200
+
+    deactivate("For good this time")
+
+    page.goto(original_url)
+    page.get_by_role("link", name="Delete").click()
+    expect(page.get_by_role("heading", name="Delete “Reporting” for good?")).to_be_visible()
+    screenshot("api-keys-delete")
+    page.get_by_role("button", name="Delete key").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Deleted “Reporting”")
+    expect(page.get_by_role("heading", name="Inactive keys")).to_have_count(0)
+    active = page.locator(".card", has=page.get_by_role("heading", name="Private keys"))
+    expect(active.get_by_role("row")).to_have_count(2)  # header and the clone
+    activity = page.locator(".card", has=page.get_by_role("heading", name="Recent activity"))
+    deleted = activity.get_by_role("row").filter(has=page.locator("td[data-label=What]", has_text="Deleted"))
+    expect(deleted).to_have_count(1)
+    expect(deleted).to_contain_text("Reporting")
+    expect(deleted).to_contain_text(owner.email)
+    expect(deleted.get_by_role("link")).to_have_count(0)  # the key is gone; its name stays in the history
+    actions = activity.locator("td[data-label=What]").all_inner_texts()
+    assert sorted(actions) == sorted(
+        ["Created", "Cloned", "Cloned", "Deactivated", "Reactivated", "Deactivated", "Deleted"]
+    )
+    screenshot("api-keys-activity")
+    assert call_api(live_server, secret)[0] == 401
+    assert call_api(live_server, clone_secret)[0] == 200
+    assert list(PrivateKey.objects.values_list("name", flat=True)) == ["Reporting"]
