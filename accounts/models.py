@@ -128,9 +128,14 @@ class MembershipManager(models.Manager):
         with transaction.atomic():
             actor = _lock_actor(by)
             roles.check_invite(actor.role, role)
+            already = f"{user.email} is already a member of this account."
             if self.filter(account=account, user=user).exists():
-                raise roles.NotAllowed(f"{user.email} is already a member of this account.")
-            membership = self.create(account=account, user=user, role=role)
+                raise roles.NotAllowed(already)
+            try:
+                with transaction.atomic():  # a concurrent add of the same user may commit first
+                    membership = self.create(account=account, user=user, role=role)
+            except IntegrityError:
+                raise roles.NotAllowed(already) from None
             membership.record(AccountEvent.Action.MEMBER_ADDED, by=actor, ip=ip, new_role=role)
         return membership
 
@@ -426,15 +431,24 @@ class Invitation(models.Model):
                     f"This invitation is for {locked.email}, but you are logged in as {user.email}. "
                     "Log out, then open the link again."
                 )
+            has_login = f"{user.email} already has a login: log in, then open the link again."
             if user.pk is None:
                 if User.objects.filter(email__iexact=user.email).exists():
-                    raise roles.NotAllowed(
-                        f"{user.email} already has a login: log in, then open the link again."
-                    )
-                user.save()
+                    raise roles.NotAllowed(has_login)
+                try:
+                    with transaction.atomic():  # a concurrent sign-up with this address may commit first
+                        user.save()
+                except IntegrityError:
+                    raise roles.NotAllowed(has_login) from None
             elif Membership.objects.filter(account_id=locked.account_id, user=user).exists():
                 raise roles.NotAllowed(f"You are already a member of {self.account.name}.")
-            membership = Membership.objects.create(account_id=locked.account_id, user=user, role=locked.role)
+            try:
+                with transaction.atomic():  # a concurrent add of the same user may commit first
+                    membership = Membership.objects.create(
+                        account_id=locked.account_id, user=user, role=locked.role
+                    )
+            except IntegrityError:
+                raise roles.NotAllowed(f"You are already a member of {self.account.name}.") from None
             locked.accepted_at = timezone.now()
             locked.accepted_by = user
             locked.save(update_fields=["accepted_at", "accepted_by"])

@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Invitation, Membership, User
+from accounts.models import AccountEvent, Invitation, Membership, User
 from accounts.roles import NotAllowed, Role
 from tests.factories import UserFactory
 
@@ -83,6 +84,37 @@ def test_it_refuses_a_new_login_for_an_address_that_has_one(account, by):
     with pytest.raises(NotAllowed, match="already has a login"):
         invitation.accept(User(email="NEW@new.test"))
     assert User.objects.filter(email__iexact="new@new.test").count() == 1
+
+
+def pretend_not_found(monkeypatch, model) -> None:
+    """Make every ``exists()`` on ``model`` answer False: what a check sees before a concurrent commit."""
+    exists = QuerySet.exists
+    monkeypatch.setattr(QuerySet, "exists", lambda qs: False if qs.model is model else exists(qs))
+
+
+def test_it_refuses_a_login_created_meanwhile(account, by, monkeypatch):
+    """A sign-up with the same address committed between the check and the insert: a refusal."""
+    invitation, _ = Invitation.objects.issue(account, "new@new.test", Role.ANALYST, by=by)
+    UserFactory(email="new@new.test")
+    pretend_not_found(monkeypatch, User)
+    with pytest.raises(NotAllowed, match="already has a login"):
+        invitation.accept(User(email="NEW@new.test"))
+    assert User.objects.filter(email__iexact="new@new.test").count() == 1
+    assert Invitation.objects.get(pk=invitation.pk).is_usable
+
+
+def test_it_refuses_a_user_who_became_a_member_meanwhile(account, by, monkeypatch):
+    """The user was added to the account between the check and the insert: a refusal, nothing changed."""
+    invitation, _ = Invitation.objects.issue(account, "new@new.test", Role.ANALYST, by=by)
+    user = UserFactory(email="new@new.test")
+    Membership.objects.add(account, user, Role.MANAGER, by=by)
+    events = AccountEvent.objects.count()
+    pretend_not_found(monkeypatch, Membership)
+    with pytest.raises(NotAllowed, match="You are already a member of Acme."):
+        invitation.accept(user)
+    assert Membership.objects.filter(account=account, user=user).get().role == Role.MANAGER
+    assert Invitation.objects.get(pk=invitation.pk).is_usable
+    assert AccountEvent.objects.count() == events
 
 
 def test_it_keeps_one_pending_invitation_per_address(account, by):
