@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import mail, roles
@@ -240,6 +241,8 @@ def revoke_invitation(request, public_id):
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("new_password1", "new_password2")
+@sensitive_variables("token")  # hidden in the frames it calls too (for_token, the digest)
 def accept_invitation(request, token):
     """The link in an invitation email: show it, then join (creating the login for a new address)."""
     invitation = Invitation.objects.for_token(token)

@@ -21,6 +21,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.http import client_ip
 from accounts.models import PUBLIC_KEY_ALPHABET, PUBLIC_KEY_LENGTH
@@ -99,6 +100,9 @@ def api_key_required(**scope_by_method: str | None) -> Callable:
     return decorator
 
 
+# Error reports hide these locals here and in every frame below (PrivateKey.objects.verify's ``secret``,
+# apikeys.secrets.digest's ``pepper``): Django's filter applies the nearest decorated caller's names.
+@sensitive_variables("header", "token", "secret", "pepper")
 def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
     """Return the request's working private key, or the 401, 403 or 429 response to send instead.
 

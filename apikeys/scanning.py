@@ -30,6 +30,7 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 
 from apikeys import notifications
 from apikeys.auth import json_error, method_not_allowed
@@ -97,6 +98,7 @@ def signature_is_valid(body: bytes, signature: str, pem: str) -> bool:
     return True
 
 
+@sensitive_variables()  # every local holds reported tokens, which may be working keys until revoked
 def parse(body: bytes) -> list[Match]:
     """Return the matches of a request body; raise BadPayload naming what is wrong, and where."""
     try:
@@ -121,6 +123,7 @@ def parse(body: bytes) -> list[Match]:
     return matches
 
 
+@sensitive_variables()  # the tokens, and every frame below (matching, mark_leaked, the emails)
 def revoke_leaked(matches: list[Match], *, request=None) -> list[dict]:
     """Deactivate the keys among ``matches`` for good and return GitHub's feedback for every match.
 
@@ -162,6 +165,7 @@ def _mark_leaked(matches: list[Match], keys: dict[str, PrivateKey], request) -> 
 
 
 @csrf_exempt
+@sensitive_variables("body", "matches")  # the reported tokens, here and in the frames below
 def github_alert(request: HttpRequest) -> JsonResponse:
     """Answer a secret scanning alert from GitHub: verify its signature, revoke the keys, give feedback."""
     if request.method != "POST":
