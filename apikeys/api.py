@@ -9,6 +9,7 @@ from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.http import client_ip
+from apikeys import notifications
 from apikeys.auth import ANY_SCOPE, api_key_required, json_error
 
 SELF_REVOKED_REASON = "Revoked through the API"
@@ -22,13 +23,14 @@ def key_detail(request: HttpRequest) -> HttpResponse:
 
     Any working key may revoke itself, whatever its scopes: whoever holds the secret could already use it,
     and stopping it is the one thing a leaked key should always be able to do. Owners see the reason and
-    who did it in the key's activity, and can reactivate it.
+    who did it in the key's activity and in an email, and can reactivate it.
     """
     key, account = request.api_key, request.account
     if request.method == "DELETE":
-        key.deactivate(
+        if key.deactivate(
             by=None, reason=SELF_REVOKED_REASON, ip=client_ip(request), by_label=SELF_REVOKED_ACTOR
-        )
+        ):
+            notifications.key_changed(key, "deactivated", SELF_REVOKED_ACTOR, request=request)
         return HttpResponse(status=204)
     return JsonResponse(
         {

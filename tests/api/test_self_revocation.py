@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from apikeys.models import KeyEvent, PrivateKey
@@ -73,3 +74,25 @@ def test_it_lets_owners_reactivate_it(client, full_key, owner):
     call(client, "DELETE", "/api/key/", secret)
     key.reactivate(by=owner)
     assert call(client, "GET", "/api/key/", secret).status_code == 200
+
+
+def test_it_emails_the_owners_and_admins_once(
+    client, full_key, owner, admin, manager, django_capture_on_commit_callbacks
+):
+    key, secret = full_key
+    with django_capture_on_commit_callbacks(execute=True):
+        call(client, "DELETE", "/api/key/", secret)
+        call(client, "DELETE", "/api/key/", secret)  # refused: the key is already off, no second email
+    assert sorted(address for message in mail.outbox for address in message.to) == [
+        "admin@acme.test",
+        "owner@acme.test",
+    ]
+    message = mail.outbox[0]
+    assert message.subject == "API key “Full” was deactivated in Acme"
+    assert "A private API key was deactivated by the key itself." in message.body
+    assert f"Key:     Full ({key.masked})" in message.body
+    assert "Reason:  Revoked through the API" in message.body
+    assert f"http://testserver{key.get_absolute_url()}" in message.body
+    for message in mail.outbox:
+        text = message.subject + message.body
+        assert secret not in text and secret[3:-4] not in text
