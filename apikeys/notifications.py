@@ -1,11 +1,11 @@
 """Emails to an account's owners and admins when something happens to one of its private keys.
 
 ``key_changed(key, action, actor, request=request)`` is called by whatever made the change (the tab's views,
-the admin, a key revoking itself through the API, secret scanning, ``manage.py notify_expiring``). The email goes out once the transaction that made
-the change commits, so a rolled-back change announces nothing; a failure to send is logged and never fails
-the change. The emails are short plain text with a link to the key's page (absolute: from the request, or
-``SITE_URL`` outside one) and name the key by its masked hint: a key never holds its secret, so no email can
-carry it.
+the admin, a key revoking itself through the API, secret scanning, ``manage.py notify_expiring``). The email
+goes out once the transaction that made the change commits, so a rolled-back change announces nothing; a
+failure to send is logged and never fails the change. The emails are short plain text with a link to the key's
+page (absolute: from the request, or ``SITE_URL`` outside one) and name the key by its masked hint: a key
+never holds its secret, so no email can carry it.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Invitation
 from accounts.roles import Role
 from apikeys.models import PrivateKey
-from config.logging import REDACTED, ScrubSecrets, redact
+from config.logging import REDACTED, SECRET_PATTERN, ScrubSecrets, redact
 from tests.factories import MembershipFactory
 
 
@@ -64,6 +64,35 @@ def test_it_keeps_secrets_out_of_the_logs(owner, account, caplog, log_output):
     assert REDACTED in logged
     assert secret not in logged
     assert secret[3:] not in logged
+
+
+def revealed(response) -> str:
+    """Return the one secret the reveal page shows."""
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].endswith("/reveal/")
+    shown = set(SECRET_PATTERN.findall(response.text))
+    assert len(shown) == 1
+    return shown.pop()
+
+
+def test_it_keeps_the_tabs_secrets_and_form_bodies_out_of_the_logs(client, owner, caplog, log_output):
+    client.force_login(owner)
+    with CaptureQueriesContext(connection):  # log SQL too
+        created = client.post("/settings/api-keys/new/", {"name": "Checkout", "access": "full"}, follow=True)
+        secret = revealed(created)
+        key = PrivateKey.objects.get(name="Checkout")
+        cloned = revealed(client.post(f"/settings/api-keys/{key.public_id}/clone/", follow=True))
+        rolled = client.post(f"/settings/api-keys/{key.public_id}/roll/", {"grace": "now"}, follow=True)
+        rolled = revealed(rolled)
+        gone = client.get(created.redirect_chain[-1][0])  # a second reveal: nothing left to show
+    assert gone.status_code == 200 and not SECRET_PATTERN.search(gone.text)
+
+    logged = everything_logged(caplog, log_output)
+    assert "INSERT INTO" in logged and "apikeys_privatekey" in logged
+    assert "Checkout" in logged  # the create form's body reached the SQL, so the capture saw the POSTs
+    for shown in (secret, cloned, rolled):
+        assert shown not in logged
+        assert shown[3:31] not in logged  # the random part alone is as good as the secret
 
 
 def test_it_keeps_invitation_tokens_out_of_the_logs(client, account, owner, manager, caplog, log_output):
