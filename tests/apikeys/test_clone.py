@@ -45,7 +45,8 @@ def test_it_clones_and_reveals_the_new_secret_once(owner_client, issued, owner):
         key,
         owner,
     )
-    assert clone.events.get().ip_address == "192.0.2.4"
+    for event in (clone.events.get(), key.events.get(action=KeyEvent.Action.CLONED)):
+        assert (event.actor, event.actor_label, event.ip_address) == (owner, owner.email, "192.0.2.4")
     assert owner_client.get(url("reveal", clone)).context["secret"] is None
 
 
