@@ -3,11 +3,16 @@
 What a staff member may do follows Django's model permissions: the Support group (created by
 apikeys/migrations/0002_support_group.py) holds only view permissions here. Keys appear on an account's page
 read-only, with links to the key pages, where support staff may deactivate them.
+
+Every account keeps exactly one owner here too: the owner's membership is never deleted, nor given another
+role, account or user, and nobody becomes a second owner; ownership moves only by the owner's transfer.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import quote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -19,10 +24,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Account, Membership, User
+from accounts.roles import Role
 from apikeys.models import KeyEvent, KeyUsage, PrivateKey
 
-# Rows deleted along with their account, though their own admin pages never delete them.
-GOES_WITH_ITS_ACCOUNT = (PrivateKey, KeyEvent, KeyUsage)
+# Rows deleted along with their account, though their own admin pages never delete them (keys, events) or
+# not all of them (the owner's membership).
+GOES_WITH_ITS_ACCOUNT = (PrivateKey, KeyEvent, KeyUsage, Membership)
+# An account always has exactly one owner; only a transfer (Membership.make_owner) moves it.
+HOW_OWNERSHIP_MOVES = (
+    "An account always has exactly one owner. To change it, make another member the owner first: the owner "
+    "transfers ownership to an admin in the product's Users tab (Settings > Users), and becomes an admin."
+)
 
 admin.site.site_header = "Keyward admin"
 admin.site.site_title = "Keyward admin"
@@ -132,6 +144,16 @@ class UserAdmin(DjangoUserAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # the add page has one form: email and password
 
+    def get_deleted_objects(self, objs, request):
+        """Refuse to delete a user who owns an account, saying why: the account would have no owner."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        owned = Membership.objects.filter(user__in=objs, role=Role.OWNER).select_related("user", "account")
+        if owned:
+            protected = [*protected, *(f"{m.user} owns {m.account}. {HOW_OWNERSHIP_MOVES}" for m in owned)]
+            if self.admin_site.get_model_admin(Membership).has_delete_permission(request):
+                perms_needed.discard(Membership._meta.verbose_name)  # lacking only for the owner rows
+        return to_delete, model_count, perms_needed, protected
+
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
@@ -205,8 +227,42 @@ class RefuseNulLookups:
         return "\x00" not in str(value) and super().lookup_allowed(lookup, value, request)
 
 
+class MembershipAdminForm(forms.ModelForm):
+    """Keep exactly one owner per account: the owner's row keeps its role, account and user, and nobody
+    becomes a second owner (the database would refuse it, with a message no one understands)."""
+
+    class Meta:
+        model = Membership
+        fields = ("user", "account", "role")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        stored = self.instance  # still the row as loaded: the form's values are applied after clean()
+        if stored.pk is not None and stored.role == Role.OWNER:
+            self._keep_owner_row(stored, cleaned_data)
+        elif cleaned_data.get("role") == Role.OWNER and cleaned_data.get("account") is not None:
+            account = cleaned_data["account"]
+            owner = account.owner_membership
+            if owner is not None and owner.pk != stored.pk:
+                self.add_error("role", f"{account} already has an owner, {owner.user}. {HOW_OWNERSHIP_MOVES}")
+        return cleaned_data
+
+    def _keep_owner_row(self, stored, cleaned_data):
+        who = f"{stored.user} is the owner of {stored.account}."
+        if "role" in cleaned_data and cleaned_data["role"] != Role.OWNER:
+            self.add_error("role", f"{who} {HOW_OWNERSHIP_MOVES}")
+        if "account" in cleaned_data and cleaned_data["account"].pk != stored.account_id:
+            self.add_error("account", f"{who} The owner's membership can't move to another account.")
+        if "user" in cleaned_data and cleaned_data["user"].pk != stored.user_id:
+            self.add_error(
+                "user", f"{who} The owner's membership can't move to another user. {HOW_OWNERSHIP_MOVES}"
+            )
+
+
 @admin.register(Membership)
 class MembershipAdmin(RefuseNulLookups, admin.ModelAdmin):
+    form = MembershipAdminForm
+    actions = ["delete_selected"]  # the method below, in place of the site-wide action of that name
     list_display = ("user", "account", "role", "created_at")
     list_filter = ("role",)
     list_select_related = ("user", "account")
@@ -221,3 +277,21 @@ class MembershipAdmin(RefuseNulLookups, admin.ModelAdmin):
                 "widget", IdOnlyAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting the owner's row would leave the account with no owner, and nobody to transfer it.
+        if obj is not None and obj.role == Role.OWNER:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(permissions=["delete"], description=django_delete_selected.short_description)
+    def delete_selected(self, request, queryset):
+        """Django's bulk deletion, refused as a whole (nothing deleted) when an owner's row is selected."""
+        owners = queryset.filter(role=Role.OWNER).select_related("user", "account")
+        if owners:
+            names = ", ".join(f"{m.user} (owner of {m.account})" for m in owners)
+            self.message_user(
+                request, f"Nothing deleted: you selected {names}. {HOW_OWNERSHIP_MOVES}", messages.ERROR
+            )
+            return None
+        return django_delete_selected(self, request, queryset)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, Membership, User
 from apikeys import scopes
 from apikeys.models import KeyEvent, KeyUsage, PrivateKey
 from tests.factories import AccountFactory, MembershipFactory
@@ -170,6 +170,13 @@ def test_it_refuses_support_the_deletion_of_an_account_with_keys(support_client,
     assert response.status_code == 200  # no delete action for support: the list again, nothing done
     assert Account.objects.filter(pk=account_with_keys.pk).exists()
     assert PrivateKey.objects.filter(account=account_with_keys).count() == 2
+
+
+def test_it_lets_a_superuser_delete_an_account_with_its_owner_membership(superuser_client, account, owner):
+    response = superuser_client.post(f"{CHANGELIST}{account.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Account.objects.filter(pk=account.pk).exists() and not Membership.objects.exists()
+    assert User.objects.filter(pk=owner.pk).exists()  # the person stays; only the membership goes
 
 
 def test_it_lets_a_superuser_add_an_account_with_a_public_key(superuser_client):

@@ -1,5 +1,8 @@
 from accounts.models import Membership
 from accounts.roles import Role
+from tests.factories import AccountFactory
+
+OWNERSHIP_HELP = "transfers ownership to an admin in the product's Users tab"
 
 CHANGELIST = "/admin/accounts/membership/"
 
@@ -47,3 +50,112 @@ def test_it_refuses_a_second_owner_with_a_form_error(superuser_client, manager, 
     membership.refresh_from_db()
     assert membership.role == Role.MANAGER
     assert Membership.objects.filter(role=Role.OWNER).get().user == owner
+
+
+def owner_membership(owner):
+    return owner.memberships.get()
+
+
+def assert_one_owner(account, owner):
+    assert list(account.memberships.filter(role=Role.OWNER).values_list("user", flat=True)) == [owner.pk]
+
+
+def test_it_refuses_to_change_the_owners_role_with_a_form_error(superuser_client, account, owner):
+    membership = owner_membership(owner)
+    response = superuser_client.post(
+        change_url(membership), {"user": owner.pk, "account": account.pk, "role": "admin"}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "owner@acme.test is the owner of Acme" in errors["role"][0]
+    assert OWNERSHIP_HELP in errors["role"][0]
+    assert OWNERSHIP_HELP in response.content.decode().replace("&#x27;", "'")
+    assert_one_owner(account, owner)
+
+
+def test_it_refuses_to_move_the_owners_membership_to_another_account(
+    superuser_client, account, owner, other_account
+):
+    membership = owner_membership(owner)
+    response = superuser_client.post(
+        change_url(membership), {"user": owner.pk, "account": other_account.pk, "role": "owner"}
+    )
+    assert response.status_code == 200
+    assert "account" in response.context["adminform"].form.errors
+    assert_one_owner(account, owner)
+
+
+def test_it_refuses_to_hand_the_owners_membership_to_another_user(superuser_client, account, owner, admin):
+    membership = owner_membership(owner)
+    response = superuser_client.post(
+        change_url(membership), {"user": admin.pk, "account": account.pk, "role": "owner"}
+    )
+    assert response.status_code == 200
+    assert OWNERSHIP_HELP in response.context["adminform"].form.errors["user"][0]
+    assert_one_owner(account, owner)
+
+
+def test_it_explains_why_a_second_owner_is_refused(superuser_client, account, owner, admin):
+    membership = admin.memberships.get()
+    response = superuser_client.post(
+        change_url(membership), {"user": admin.pk, "account": account.pk, "role": "owner"}
+    )
+    assert response.status_code == 200
+    error = response.context["adminform"].form.errors["role"][0]
+    assert "Acme already has an owner, owner@acme.test." in error and OWNERSHIP_HELP in error
+    assert_one_owner(account, owner)
+
+
+def test_it_lets_a_superuser_give_an_account_without_owner_its_owner(superuser_client, manager):
+    newco = AccountFactory(name="Newco")
+    response = superuser_client.post(
+        f"{CHANGELIST}add/", {"user": manager.pk, "account": newco.pk, "role": "owner"}
+    )
+    assert response.status_code == 302
+    assert newco.owner_membership.user == manager
+
+
+def test_it_refuses_to_delete_the_owners_membership(superuser_client, account, owner):
+    membership = owner_membership(owner)
+    assert superuser_client.get(change_url(membership)).context["has_delete_permission"] is False
+    assert superuser_client.get(f"{CHANGELIST}{membership.pk}/delete/").status_code == 403
+    assert superuser_client.post(f"{CHANGELIST}{membership.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert_one_owner(account, owner)
+
+
+def test_it_lets_a_superuser_delete_another_members_membership(superuser_client, account, manager):
+    membership = manager.memberships.get()
+    response = superuser_client.post(f"{CHANGELIST}{membership.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_it_refuses_a_bulk_deletion_that_includes_an_owner_and_deletes_nothing(
+    superuser_client, account, owner, manager
+):
+    selected = [str(owner_membership(owner).pk), str(manager.memberships.get().pk)]
+    for confirmed in ({}, {"post": "yes"}):
+        response = superuser_client.post(
+            CHANGELIST,
+            {"action": "delete_selected", "_selected_action": selected, **confirmed},
+            follow=True,
+        )
+        assert response.status_code == 200
+        message = [str(m) for m in response.context["messages"]]
+        assert len(message) == 1 and "Nothing deleted" in message[0] and "owner@acme.test" in message[0]
+        assert OWNERSHIP_HELP in message[0]
+        assert account.memberships.count() == 2
+    assert_one_owner(account, owner)
+
+
+def test_it_bulk_deletes_memberships_of_members_who_do_not_own(
+    superuser_client, account, owner, manager, admin
+):
+    selected = [str(manager.memberships.get().pk), str(admin.memberships.get().pk)]
+    data = {"action": "delete_selected", "_selected_action": selected}
+    response = superuser_client.post(CHANGELIST, data)
+    assert response.status_code == 200
+    assert response.context["title"] == "Delete multiple objects"  # the confirmation page
+    response = superuser_client.post(CHANGELIST, {**data, "post": "yes"})
+    assert response.status_code == 302
+    assert list(account.memberships.values_list("user", flat=True)) == [owner.pk]

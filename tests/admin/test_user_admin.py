@@ -1,4 +1,4 @@
-from accounts.models import User
+from accounts.models import Membership, User
 
 CHANGELIST = "/admin/accounts/user/"
 
@@ -78,3 +78,22 @@ def test_it_lets_a_superuser_make_a_user_staff(superuser_client, owner):
     assert response.status_code == 302, response.context["adminform"].form.errors
     owner.refresh_from_db()
     assert owner.is_staff and owner.name == "Olivia"
+
+
+def test_it_refuses_to_delete_a_user_who_owns_an_account_and_says_why(superuser_client, account, owner):
+    url = f"{CHANGELIST}{owner.pk}/delete/"
+    response = superuser_client.get(url)
+    assert response.status_code == 200
+    assert response.context["protected"] and not response.context["perms_lacking"]
+    assert "owner@acme.test owns Acme" in response.content.decode()
+    response = superuser_client.post(url, {"post": "yes"})
+    assert response.status_code == 200  # the same explanation, nothing deleted
+    assert User.objects.filter(pk=owner.pk).exists()
+    assert account.owner_membership.user == owner
+
+
+def test_it_lets_a_superuser_delete_a_member_who_owns_nothing(superuser_client, account, manager):
+    response = superuser_client.post(f"{CHANGELIST}{manager.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=manager.pk).exists()
+    assert not Membership.objects.filter(user_id=manager.pk).exists()
