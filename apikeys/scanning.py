@@ -20,6 +20,7 @@ import base64
 import binascii
 import functools
 import json
+import re
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -45,6 +46,9 @@ SIGNATURE_HEADER = "Github-Public-Key-Signature"
 IDENTIFIER_HEADER = "Github-Public-Key-Identifier"
 ACTOR = "GitHub secret scanning"  # who found the key, as the emails say
 FIELDS = ("token", "type", "url", "source")
+# What JSON may carry but the database refuses (PostgreSQL stores no NUL, UTF-8 no lone surrogate); dropped
+# from the strings that are stored. The token is echoed to GitHub as sent and never stored.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class BadPublicKey(ValueError):
@@ -119,6 +123,8 @@ def parse(body: bytes) -> list[Match]:
                 raise BadPayload(f"'{field}' must be a string.", f"/{index}/{field}")
         if not values["token"]:
             raise BadPayload("'token' is required.", f"/{index}/token")
+        for field in ("type", "url", "source"):
+            values[field] = UNSTORABLE.sub("", values[field])
         matches.append(Match(**values))
     return matches
 
@@ -179,7 +185,7 @@ def github_alert(request: HttpRequest) -> JsonResponse:
     body = _read_body(request)
     if body is None:
         return json_error(413, "too_large", f"The body must be at most {MAX_BODY_BYTES} bytes.")
-    pem = public_key_pem(identifier) if len(identifier) <= MAX_KEY_IDENTIFIER else None
+    pem = public_key_pem(identifier) if _is_plausible_identifier(identifier) else None
     if pem is None:
         return _unauthorized(f"Unknown {IDENTIFIER_HEADER}: import GitHub's current public keys.")
     if not signature_is_valid(body, signature, pem):
@@ -189,6 +195,14 @@ def github_alert(request: HttpRequest) -> JsonResponse:
     except BadPayload as error:
         return json_error(400, "invalid_payload", error.detail, source={"pointer": error.pointer})
     return JsonResponse(revoke_leaked(matches, request=request), safe=False)
+
+
+def _is_plausible_identifier(identifier: str) -> bool:
+    """Return whether ``identifier`` could name a key: printable ASCII that fits the column.
+
+    Anything else is refused before the query, which a NUL byte would make fail on PostgreSQL.
+    """
+    return len(identifier) <= MAX_KEY_IDENTIFIER and identifier.isascii() and identifier.isprintable()
 
 
 def _read_body(request: HttpRequest) -> bytes | None:

@@ -250,6 +250,23 @@ def test_it_refuses_an_unknown_key_identifier(client, github_key, full_key):
     assert state() == before
 
 
+@pytest.mark.parametrize(
+    "key_id", [f"{KEY_ID[:8]}\x00{KEY_ID[9:]}", "\x00", "é" * 10, "a\tb", "a\nb", "x" * 201]
+)
+def test_it_refuses_an_implausible_key_identifier_without_a_query(
+    client, github_key, full_key, key_id, django_assert_num_queries
+):
+    """A NUL byte would make PostgreSQL fail the lookup; no identifier GitHub sends has one."""
+    _, secret = full_key
+    before = state()
+    with django_assert_num_queries(0):
+        response = alert(client, github_key, [match(secret)], key_id=key_id)
+    assert (
+        "Unknown Github-Public-Key-Identifier" in assert_error(response, 401, "invalid_signature")["detail"]
+    )
+    assert state() == before
+
+
 def test_it_refuses_an_alert_without_signature_headers(client, github_key, full_key):
     _, secret = full_key
     body = json.dumps([match(secret)]).encode()
@@ -335,6 +352,30 @@ def test_it_rejects_a_signed_body_that_is_not_a_list_of_matches(client, github_k
     response = alert(client, github_key, None, body=body)
     assert assert_error(response, 400, "invalid_payload")["source"] == {"pointer": pointer}
     assert state() == before
+
+
+def test_it_stores_no_nul_or_lone_surrogate_from_an_alert(client, github_key, full_key):
+    """JSON may carry both; PostgreSQL stores neither, so they are dropped from what is stored."""
+    key, secret = full_key
+    leak = {
+        "token": secret,
+        "type": "x\ud800y",
+        "url": "https://github.com/a\x00b\udfffc",
+        "source": "con\x00tent",
+    }
+    response = alert(client, github_key, [leak])  # JSON escapes them: \u0000, \ud800
+    assert response.status_code == 200
+    assert response.json() == [{"token_raw": secret, "token_type": "xy", "label": "true_positive"}]
+    key.refresh_from_db()
+    assert key.deactivation_reason == "Leaked: https://github.com/abc"
+    details = key.events.get(action=KeyEvent.Action.LEAKED).details
+    assert (details["url"], details["source"], details["type"]) == ("https://github.com/abc", "content", "xy")
+
+
+def test_it_labels_a_token_with_a_nul_byte_a_false_positive(client, github_key, full_key):
+    _, secret = full_key
+    response = alert(client, github_key, [match(secret[:10] + "\x00" + secret[11:]), match("\ud800")])
+    assert [answer["label"] for answer in response.json()] == ["false_positive", "false_positive"]
 
 
 def test_it_rejects_more_than_a_thousand_matches(client, github_key, full_key):
