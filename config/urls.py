@@ -8,6 +8,12 @@ from accounts.views import accept_invitation
 
 admin.site.login_form = ThrottledAdminAuthenticationForm  # the same log-in limits at /admin/login/
 
+# JSON under /api/ and /client/, the templates' HTML pages elsewhere (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:account"), name="home"),
     path(

@@ -1,0 +1,65 @@
+"""The site's 400, 403, 404 and 500 handlers: JSON under /api/ and /client/, our HTML pages elsewhere.
+
+Django answers some errors before any view runs (an unknown Host, a query of too many parameters, an
+uncaught exception); an API client must get the API's one error shape for those too, never an HTML page.
+Like Django's own handlers these need no database, so they answer whatever broke.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse
+from django.views import defaults
+
+from apikeys.auth import json_error
+from lists.client import CORS_HEADERS
+
+API_PREFIX = "/api/"
+CLIENT_PREFIX = "/client/"
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _json_error(request, 400, "bad_request", _bad_request_detail(exception))
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _json_error(request, 403, "forbidden", "This request is not allowed.")
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _json_error(request, 404, "not_found", "Nothing here: check the path and the id in it.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        detail = "Something went wrong on our side. Try again in a moment."
+        return _json_error(request, 500, "server_error", detail)
+    return defaults.server_error(request)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith((API_PREFIX, CLIENT_PREFIX))
+
+
+def _json_error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:
+    """Return the API's error shape; /client/ is open to any origin, so its errors are readable there too."""
+    headers = CORS_HEADERS if request.path_info.startswith(CLIENT_PREFIX) else None
+    return json_error(status, code, detail, headers=headers)
+
+
+def _bad_request_detail(exception: Exception) -> str:
+    """Say what was wrong without echoing the request (the host name, the parameters)."""
+    if isinstance(exception, DisallowedHost):
+        return "This host name is not served here; call the API at its documented address."
+    if isinstance(exception, TooManyFieldsSent):
+        return f"Too many parameters: send at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}."
+    if isinstance(exception, RequestDataTooBig):
+        return "The request body is too large."
+    return "The request could not be understood."
