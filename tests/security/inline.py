@@ -1,7 +1,8 @@
 """Find what a strict Content-Security-Policy would block: inline scripts, styles and event handlers.
 
 Use ``assert_strict_csp(response)`` in any view test, so each new page proves it needs no 'unsafe-inline'.
-``test_templates.py`` also reads every template file, so a template no test renders is covered too.
+``test_csp.py`` also reads every template file (``template_problems``), so a template no test renders is
+covered too.
 """
 
 from __future__ import annotations
