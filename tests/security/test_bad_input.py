@@ -191,6 +191,7 @@ FORM_CASES = {
         "superuser",
         lambda w, data=None: _admin_form(Membership, w, data),
         lambda w: {"user": w.outsider.pk, "account": w.account.pk, "role": "manager"},
+        covers=(accounts.admin.MembershipAdminForm,),
     ),
 }
 # The JSON API validates bodies with these forms; their cases are in JSON_CASES below.
