@@ -27,6 +27,9 @@ DEV_API_KEY_PEPPERS = ["keyward-development-pepper-v1"]
 API_KEY_PEPPERS = env.list("API_KEY_PEPPERS", default=DEV_API_KEY_PEPPERS if DEBUG else [])
 if not API_KEY_PEPPERS:
     raise ImproperlyConfigured("Set API_KEY_PEPPERS: it is required when DEBUG is off.")
+if any(not pepper.strip() for pepper in API_KEY_PEPPERS):
+    # "a, ,b" would make a blank pepper, which guards nothing.
+    raise ImproperlyConfigured("API_KEY_PEPPERS holds a blank pepper: every pepper needs a value.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -55,6 +55,13 @@ def test_it_refuses_to_start_without_a_secret_when_debug_is_off(variable, value)
     assert f"ImproperlyConfigured: Set {variable}: it is required when DEBUG is off." in result.stderr
 
 
+@pytest.mark.parametrize("peppers", [" , ", "current, ,old"])
+def test_it_refuses_to_start_with_a_blank_pepper(peppers):
+    result = manage("check", **{**PRODUCTION_ENV, "API_KEY_PEPPERS": peppers})
+    assert result.returncode != 0
+    assert "API_KEY_PEPPERS holds a blank pepper" in result.stderr
+
+
 def test_it_reads_the_proxy_header_from_the_environment():
     code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
     result = manage(
