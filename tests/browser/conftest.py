@@ -77,8 +77,10 @@ def _nothing_beyond_the_live_server(request):
     if "context" not in request.fixturenames:
         yield
         return
-    context = request.getfixturevalue("context")
+    # The live server first: session fixtures end in reverse order, so the browser (and its keep-alive
+    # connections) closes before the server stops sharing its database connection with request threads.
     origin = request.getfixturevalue("live_server").url + "/"
+    context = request.getfixturevalue("context")
     urls: list[str] = []
     context.on("request", lambda browser_request: urls.append(browser_request.url))
     yield
