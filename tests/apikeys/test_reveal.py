@@ -167,3 +167,28 @@ def test_it_does_not_consume_the_secret_on_head_or_post(owner_client, created):
     assert owner_client.head(url("reveal", key)).status_code == 405
     assert owner_client.post(url("reveal", key)).status_code == 405
     assert _secret_on(owner_client.get(url("reveal", key))) is not None
+
+
+def test_it_says_which_key_a_rolled_key_replaces_and_until_when_that_one_works(owner_client, key):
+    owner_client.post(url("roll", key), {"grace": "24h"})
+    new_key = PrivateKey.objects.get(cloned_from=key)
+    html = owner_client.get(url("reveal", new_key)).content.decode()
+    assert "Replaces" in html and key.masked in html
+    assert f'href="{key.get_absolute_url()}"' in html
+    assert "it keeps working until" in html
+    assert "deactivate it</a>" not in html  # the roll already stops it
+
+
+def test_it_offers_to_deactivate_the_original_of_a_clone_that_still_works(owner_client, key):
+    owner_client.post(url("clone", key))
+    clone = PrivateKey.objects.get(cloned_from=key)
+    html = owner_client.get(url("reveal", clone)).content.decode()
+    assert "Cloned from" in html and key.masked in html
+    assert f'<a href="{url("deactivate", key)}">deactivate it</a> once your integrations use this key' in html
+
+
+def test_it_does_not_offer_to_deactivate_an_original_already_inactive(owner_client, inactive_key):
+    owner_client.post(url("clone", inactive_key))
+    clone = PrivateKey.objects.get(cloned_from=inactive_key)
+    html = owner_client.get(url("reveal", clone)).content.decode()
+    assert "Cloned from" in html and "deactivate it</a>" not in html
