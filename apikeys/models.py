@@ -369,7 +369,10 @@ class PrivateKey(models.Model):
         return True
 
     def reactivate(self, by, *, ip=None) -> None:
-        """Let an inactive key authenticate again; raise KeyStateError if it is active or has expired."""
+        """Let an inactive key authenticate again.
+
+        KeyStateError if it is active, expired, leaked, or digested with a pepper no longer configured.
+        """
         with transaction.atomic():
             locked = self._locked()
             if locked.is_active:
@@ -378,6 +381,9 @@ class PrivateKey(models.Model):
                 raise KeyStateError(LEAKED_DETAIL)
             if locked.is_expired:
                 raise KeyStateError("This key has expired and cannot work again; clone it instead.")
+            if locked.pepper_id not in dict(secrets.peppers()):
+                # Its digest was made with a pepper since dropped: every request would be refused.
+                raise KeyStateError(PEPPER_GONE_DETAIL)
             previous_reason = locked.deactivation_reason
             locked.deactivated_at = None
             locked.deactivated_by = None
@@ -515,6 +521,10 @@ LEAKED_DETAIL = (
     "Clone it to get a new secret with the same scopes."
 )
 MAX_LEAK_URL = 2000
+PEPPER_GONE_DETAIL = (
+    "This key's fingerprint was made with a pepper this server no longer has, so it could not authenticate. "
+    "Clone it to get a new secret with the same scopes."
+)
 
 # How stale ``last_used_at`` may get: writing it on every request would put a write on the hot path.
 LAST_USED_INTERVAL = timedelta(seconds=60)

@@ -48,3 +48,14 @@ def test_it_leaves_an_active_key_alone(owner_client, key):
     response = owner_client.post(url("reactivate", key), follow=True)
     assert "“Zapier” is already active." in response.content.decode()
     assert state() == before
+
+
+def test_it_refuses_a_key_whose_pepper_was_dropped(owner_client, inactive_key, settings):
+    """Its digest can never match again: reactivated, it would show as active while every request fails."""
+    settings.API_KEY_PEPPERS = ["a-newer-pepper"]  # the pepper the key was digested with is gone
+    before = state()
+    response = owner_client.post(url("reactivate", inactive_key), follow=True)
+    html = response.content.decode()
+    assert "“Old warehouse sync” was not reactivated:" in html
+    assert "made with a pepper this server no longer has" in html
+    assert state() == before
