@@ -30,7 +30,7 @@ def test_it_shows_the_key_without_its_secret(owner_client, issued, owner):
     assert "Zapier" in html and f"<code>{key.masked}</code>" in html
     assert secret not in html and secret[3:-4] not in html
     assert '<span class="badge badge-active">Active</span>' in html
-    assert f"by {owner.get_full_name()}" in html
+    assert f"by {owner.email}" in html  # as in the activity and "Stopped by": who, by login
     assert "Read-only" in html and "Never" in html
 
 
