@@ -72,6 +72,16 @@ def test_it_offers_the_owner_every_control(client, account, owner, admin, manage
     assert "transfer ownership to an admin before you can leave" in page
 
 
+def test_it_marks_an_actions_cell_with_nothing_in_it_so_phones_hide_its_label(
+    client, account, owner, manager
+):
+    client.force_login(owner)
+    page = client.get(URL).content.decode()
+    cells = page.count('data-label="Actions" class="row-actions')
+    blank = page.count('data-label="Actions" class="row-actions is-blank"')
+    assert (cells, blank) == (2, 1)  # the owner's own row has no action; the manager's has Remove
+
+
 def test_it_offers_an_admin_nothing_on_the_owners_row(client, account, owner, admin, manager):
     client.force_login(admin)
     page = client.get(URL).content.decode()
