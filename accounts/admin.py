@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts import roles
+from accounts.http import client_ip
 from accounts.models import Account, Membership, User
 from accounts.roles import Role
 from apikeys.models import KeyEvent, KeyUsage, PrivateKey
@@ -33,7 +35,8 @@ GOES_WITH_ITS_ACCOUNT = (PrivateKey, KeyEvent, KeyUsage, Membership)
 # An account always has exactly one owner; only a transfer (Membership.make_owner) moves it.
 HOW_OWNERSHIP_MOVES = (
     "An account always has exactly one owner. To change it, make another member the owner first: the owner "
-    "transfers ownership to an admin in the product's Users tab (Settings > Users), and becomes an admin."
+    "transfers ownership to an admin in the product's Users tab (Settings > Users), and becomes an admin; "
+    "or a superuser selects that admin here and runs the action “Make the selected admin the owner”."
 )
 
 admin.site.site_header = "Keyward admin"
@@ -262,7 +265,7 @@ class MembershipAdminForm(forms.ModelForm):
 @admin.register(Membership)
 class MembershipAdmin(RefuseNulLookups, admin.ModelAdmin):
     form = MembershipAdminForm
-    actions = ["delete_selected"]  # the method below, in place of the site-wide action of that name
+    actions = ["delete_selected", "make_owner"]  # delete_selected: the method below, not the site-wide one
     list_display = ("user", "account", "role", "created_at")
     list_filter = ("role",)
     list_select_related = ("user", "account")
@@ -283,6 +286,28 @@ class MembershipAdmin(RefuseNulLookups, admin.ModelAdmin):
         if obj is not None and obj.role == Role.OWNER:
             return False
         return super().has_delete_permission(request, obj)
+
+    @admin.action(
+        permissions=["change"], description="Make the selected admin the owner (the owner becomes admin)"
+    )
+    def make_owner(self, request, queryset):
+        """Hand an account to one of its admins when its owner cannot transfer it themselves."""
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Select exactly one membership: the admin who becomes owner.", messages.ERROR
+            )
+            return
+        membership = queryset.select_related("user", "account").get()
+        try:
+            membership.make_owner_by_staff(staff=request.user, ip=client_ip(request))
+        except roles.NotAllowed as error:
+            self.message_user(request, f"{membership.user} was not made owner: {error}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"{membership.user} is now the owner of {membership.account}; the previous owner is an admin.",
+            messages.SUCCESS,
+        )
 
     @admin.action(permissions=["delete"], description=django_delete_selected.short_description)
     def delete_selected(self, request, queryset):

@@ -232,9 +232,43 @@ class Membership(models.Model):
             )
             self.role, by.role = Role.OWNER, Role.ADMIN
 
-    def record(self, action: str, *, by: Membership | None, ip=None, old_role: str = "", new_role: str = ""):
-        """Append an account activity event with this member as its target."""
-        actor = by.user if by else None
+    def make_owner_by_staff(self, *, staff, ip=None) -> None:
+        """Make this admin the owner at a staff member's request (Django admin); the owner becomes an admin.
+
+        For when the owner cannot transfer (they left, or lost access). Both rows locked, the old owner
+        demoted first, as in ``make_owner``; recorded as two role changes by the staff member.
+        """
+        changed = AccountEvent.Action.ROLE_CHANGED
+        with transaction.atomic():
+            rows = Membership.objects.select_for_update().filter(
+                models.Q(pk=self.pk) | models.Q(account_id=self.account_id, role=Role.OWNER)
+            )
+            locked = {row.pk: row for row in rows.order_by("pk")}
+            target = locked.get(self.pk)
+            if target is None:
+                raise roles.NotAllowed("That person is no longer a member of this account.")
+            roles.check_staff_transfer(target.role)
+            for owner in [row for row in locked.values() if row.role == Role.OWNER]:
+                owner.role = Role.ADMIN
+                owner.save(update_fields=["role"])
+                owner.record(changed, by=None, staff=staff, ip=ip, old_role=Role.OWNER, new_role=Role.ADMIN)
+            target.role = Role.OWNER
+            target.save(update_fields=["role"])
+            target.record(changed, by=None, staff=staff, ip=ip, old_role=Role.ADMIN, new_role=Role.OWNER)
+            self.role = Role.OWNER
+
+    def record(
+        self,
+        action: str,
+        *,
+        by: Membership | None,
+        ip=None,
+        old_role: str = "",
+        new_role: str = "",
+        staff=None,
+    ):
+        """Append an account activity event with this member as its target (``staff``: a staff user acted)."""
+        actor = staff or (by.user if by else None)
         return AccountEvent.objects.create(
             account_id=self.account_id,
             actor=actor,

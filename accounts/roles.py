@@ -116,6 +116,15 @@ def check_transfer(actor_role: str, target_role: str, *, is_self: bool) -> None:
         raise NotAllowed("Ownership can only go to an admin: make them an admin first.")
 
 
+def check_staff_transfer(target_role: str) -> None:
+    """Staff (superusers in the admin) may hand an account to one of its admins, e.g. when the owner left
+    the company; like the owner's own transfer, ownership only ever goes to an admin."""
+    if target_role == Role.OWNER:
+        raise NotAllowed("They already own this account.")
+    if target_role != Role.ADMIN:
+        raise NotAllowed("Ownership can only go to an admin: make them an admin first.")
+
+
 def refusal(check, *args, **kwargs) -> str:
     """Return why ``check`` refuses, or "" if it passes (for pages that explain before anyone clicks)."""
     try:

@@ -1,4 +1,6 @@
-from accounts.models import Membership
+import pytest
+
+from accounts.models import AccountEvent, Membership
 from accounts.roles import Role
 from tests.factories import AccountFactory
 
@@ -159,3 +161,59 @@ def test_it_bulk_deletes_memberships_of_members_who_do_not_own(
     response = superuser_client.post(CHANGELIST, {**data, "post": "yes"})
     assert response.status_code == 302
     assert list(account.memberships.values_list("user", flat=True)) == [owner.pk]
+
+
+def _make_owner(client, *memberships):
+    return client.post(
+        CHANGELIST,
+        {"action": "make_owner", "_selected_action": [m.pk for m in memberships]},
+        follow=True,
+        REMOTE_ADDR="192.0.2.9",
+    )
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_it_lets_a_superuser_hand_the_account_to_an_admin(superuser_client, superuser, account, owner, admin):
+    response = _make_owner(superuser_client, admin.memberships.get())
+    assert _messages(response) == [f"{admin.email} is now the owner of Acme; the previous owner is an admin."]
+    roles_now = dict(account.memberships.values_list("user__email", "role"))
+    assert roles_now[admin.email] == Role.OWNER and roles_now[owner.email] == Role.ADMIN
+    events = AccountEvent.objects.filter(account=account).order_by("id")
+    assert [(e.target_label, e.old_role, e.new_role, e.actor, e.ip_address) for e in events] == [
+        (owner.email, Role.OWNER, Role.ADMIN, superuser, "192.0.2.9"),
+        (admin.email, Role.ADMIN, Role.OWNER, superuser, "192.0.2.9"),
+    ]
+
+
+def test_it_hands_an_account_with_no_owner_to_an_admin(superuser_client, admin, account, owner):
+    owner.memberships.all().delete()  # e.g. an account added in the admin before anyone owned it
+    _make_owner(superuser_client, admin.memberships.get())
+    assert admin.memberships.get().role == Role.OWNER
+
+
+@pytest.mark.parametrize("who", ["manager", "owner"])
+def test_it_refuses_to_make_owner_anyone_but_an_admin(superuser_client, account, owner, manager, who):
+    target = {"manager": manager, "owner": owner}[who].memberships.get()
+    before = list(account.memberships.order_by("pk").values_list("pk", "role"))
+    response = _make_owner(superuser_client, target)
+    [message] = _messages(response)
+    assert message.startswith(f"{target.user} was not made owner:")
+    assert list(account.memberships.order_by("pk").values_list("pk", "role")) == before
+    assert not AccountEvent.objects.exists()
+
+
+def test_it_makes_owner_one_membership_at_a_time(superuser_client, account, owner, admin, manager):
+    before = list(account.memberships.order_by("pk").values_list("pk", "role"))
+    response = _make_owner(superuser_client, admin.memberships.get(), manager.memberships.get())
+    assert _messages(response) == ["Select exactly one membership: the admin who becomes owner."]
+    assert list(account.memberships.order_by("pk").values_list("pk", "role")) == before
+
+
+def test_it_does_not_offer_support_staff_the_owner_action(support_client, admin):
+    response = support_client.get(CHANGELIST)
+    assert "make_owner" not in response.content.decode()
+    assert _make_owner(support_client, admin.memberships.get()).status_code == 200
+    assert admin.memberships.get().role == Role.ADMIN
