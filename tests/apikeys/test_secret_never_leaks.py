@@ -5,6 +5,7 @@ import logging
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -23,6 +24,18 @@ def _assert_absent(secret: str, text: str, where: str) -> None:
         assert trace not in text, f"the secret reached {where}"
 
 
+def _admin_pages(key) -> dict[str, str]:
+    """The support console's key list and key page, as a superuser sees them."""
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    pages = {}
+    for name, args in (("changelist", []), ("change", [key.pk])):
+        response = staff.get(reverse(f"admin:apikeys_privatekey_{name}", args=args))
+        assert response.status_code == 200 and key.hint in response.content.decode()
+        pages[f"the admin {name}"] = response.content.decode()
+    return pages
+
+
 def _through_the_tab(client, post_path: str, data: dict, new_key):
     """POST, check every store before the reveal, reveal, check again; return the secret and what was seen."""
     with CaptureQueriesContext(connection) as posting:
@@ -33,6 +46,9 @@ def _through_the_tab(client, post_path: str, data: dict, new_key):
         "SQL sent by the POST": "\n".join(q["sql"] for q in posting.captured_queries),
         "the redirect": response.serialize().decode(),
         "the session": repr(dict(client.session)),
+        "the list": client.get(url("list")).content.decode(),
+        "the detail page": client.get(url("detail", key)).content.decode(),
+        **_admin_pages(key),
     }
     with CaptureQueriesContext(connection) as revealing:
         secret = client.get(url("reveal", key)).context["secret"]
