@@ -676,7 +676,11 @@ class KeyEventQuerySet(models.QuerySet):
 
 
 class KeyEvent(models.Model):
-    """Something that happened to a key. Append-only: nothing in the code updates or deletes events."""
+    """Something that happened to a key. Append-only: the code never edits or deletes an event.
+
+    Deleting a key unlinks its events (``key`` becomes NULL, the database's SET NULL); they keep the key's
+    public id, name and hint, so the account's history still says which key it was.
+    """
 
     class Action(models.TextChoices):
         CREATED = "created", "Created"
