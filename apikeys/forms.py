@@ -113,8 +113,9 @@ class KeyForm(forms.Form):
             }
             cleaned["scopes"] = scopes.scopes_from_levels(levels)
             if not cleaned["scopes"]:
-                raise forms.ValidationError(
-                    "With custom access, give at least one resource read or full access."
+                # On ``access``, so the Access fieldset points screen readers at it.
+                self.add_error(
+                    "access", "With custom access, give at least one resource read or full access."
                 )
         return cleaned
 

@@ -101,7 +101,7 @@ def owner_client(client, owner):
         ),
         pytest.param(
             {"name": "Sync", "access": "custom", "expires": "date", "allowed_ips": "999.1.1.1, nope"},
-            {"expires_on", "allowed_ips"},
+            {"access", "expires_on", "allowed_ips"},  # access: custom with no scope chosen
             id="custom-date",
         ),
     ],
