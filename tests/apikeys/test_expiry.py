@@ -224,11 +224,18 @@ def test_it_counts_the_keys_in_the_banner(owner_client, account, owner):
 
 def test_it_shows_no_banner_without_expiring_keys(owner_client, account, owner):
     expiring(account, owner, within=timedelta(days=8))
-    key = expiring(account, owner, "Rolled")
-    key.roll(by=owner, grace=timedelta(hours=24))  # its owner chose when it stops: no nagging
     html = owner_client.get("/settings/").content.decode()
     assert "stops working within 7 days" not in html and "stop working within 7 days" not in html
     assert "badge-warning" not in html
+
+
+def test_it_reminds_of_a_rolled_key_until_its_grace_ends(owner_client, account, owner):
+    key = PrivateKey.objects.issue(account, "Rolled", ["lists:read"], owner)[0]
+    key.roll(by=owner, grace=timedelta(hours=24))
+    html = owner_client.get("/settings/").content.decode()
+    assert "1 API key stops working within 7 days." in html
+    assert f'<a href="{key.get_absolute_url()}">Rolled</a>' in html
+    assert "(rolled: its replacement is ready; switch what still uses this key to it)" in html
 
 
 def test_it_shows_other_roles_no_banner_and_spends_no_query_on_it(client, account, owner, manager):

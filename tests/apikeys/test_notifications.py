@@ -197,8 +197,6 @@ def test_it_announces_keys_expiring_within_seven_days_once(account, owner, team,
     expiring_key(account, owner, "Expired", -timedelta(minutes=1))
     inactive = expiring_key(account, owner, "Inactive", timedelta(days=2))
     inactive.deactivate(by=owner)
-    replacement, _ = PrivateKey.objects.issue(account, "Rolled", scopes.READ_ONLY, owner)
-    expiring_key(account, owner, "Rolled", timedelta(hours=1), rolled_to=replacement)
     assert "Announced 1 key expiring" in notify_expiring()
     assert recipients() == team
     message = mail.outbox[0]
@@ -242,3 +240,13 @@ def test_it_never_puts_a_secret_in_any_email(
     text = sent_text()
     for secret in shown:
         assert secret not in text and secret[3:] not in text and secret[3:-4] not in text
+
+
+def test_it_reminds_of_a_rolled_key_before_its_grace_ends(account, owner, team, notify_expiring):
+    replacement, _ = PrivateKey.objects.issue(account, "Rolled", scopes.READ_ONLY, owner)
+    expiring_key(account, owner, "Rolled", timedelta(hours=1), rolled_to=replacement)
+    assert "Announced 1 key expiring" in notify_expiring()
+    assert recipients() == team
+    body = mail.outbox[0].body
+    assert f"This key was rolled: its replacement, “Rolled” (pk_…{replacement.hint}), is ready." in body
+    assert "clone or roll the key" not in body

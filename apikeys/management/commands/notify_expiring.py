@@ -1,8 +1,8 @@
 """Email owners and admins about keys that stop working within 7 days: run once a day (cron).
 
 Each key is announced once: ``expiry_notified_at`` is claimed with a conditional UPDATE before its email is
-sent, so a second run, or two runs at once, send nothing more. Rolled keys are left out: the roll was
-announced, and its grace period was chosen on purpose. Links use ``SITE_URL``.
+sent, so a second run, or two runs at once, send nothing more. A rolled key is announced too, as a reminder
+to move what still uses it to its replacement before its grace period ends. Links use ``SITE_URL``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ class Command(BaseCommand):
         now = timezone.now()
         due = (
             PrivateKey.objects.expiring(EXPIRY_WARNING, now=now)
-            .filter(expiry_notified_at__isnull=True, rolled_to__isnull=True)
-            .select_related("account")
+            .filter(expiry_notified_at__isnull=True)
+            .select_related("account", "rolled_to")
         )
         sent = 0
         for key in due:
