@@ -9,6 +9,8 @@ Prints one table:
    check, each with the same number of keys in the same database (SQLite file unless --database-url);
 2. requests per second of /api/key/ against a no-auth JSON view of the same body, as a ratio, through
    Django's test client, and through gunicorn (2 workers, 127.0.0.1) with wrk when wrk is installed;
+   2b. with wrk: the CPU time per request of one gunicorn worker, from the no-auth view to /api/key/ one
+   piece of work at a time (a SELECT 1, verify, the rest of authenticate), to show where the time goes;
 3. queries per request for a good, a bad-checksum and an unknown key;
 4. with --scale, on a PostgreSQL database of its own (BENCH_SCALE_DATABASE_URL, default kw_bench, created
    and dropped here): per-call verification with 1,000 keys stored and with --scale-keys (COPY).
@@ -66,6 +68,7 @@ def main() -> int:
         bench.populate(args.keys)
         bench.verification()
         bench.throughput(workdir)
+        bench.breakdown()
         bench.queries()
         if args.scale:
             bench.scale(args.scale_keys, args.scale_minutes * 60)
@@ -337,6 +340,44 @@ class Bench:
         self.row(section, "  ratio", f"{ours / base:.2f}x", ">= 0.85x", ours / base >= 0.85)
         self.row(section, "  djangorestframework-api-key view, ratio", f"{drf / base:.2f}x")
 
+    def breakdown(self) -> None:
+        """CPU time per request in one gunicorn worker, adding one piece of /api/key/'s work at a time.
+
+        Requests/s hide where the time goes; the worker's own CPU time (utime + stime from /proc) divided
+        by the requests wrk completed shows it, one view a step closer to /api/key/ than the last.
+        """
+        wrk, gunicorn = shutil.which("wrk"), Path(sys.executable).with_name("gunicorn")
+        if not wrk or not gunicorn.exists() or not Path("/proc/self/stat").exists():
+            return
+        self.log("2b. CPU per request, piece by piece (gunicorn, 1 worker)")
+        section = "2b. CPU per request in one gunicorn worker, piece by piece (utime + stime)"
+        os.environ["BENCH_SECRET"] = self.secret  # for verify-only; the process environment, never a URL
+        port = free_port()
+        self.gunicorn = subprocess.Popen(
+            [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+             "--log-level", "warning"],
+            cwd=ROOT, env={**os.environ}, start_new_session=True,
+        )  # fmt: skip
+        base_url = f"http://127.0.0.1:{port}"
+        wait_for(f"{base_url}/bench/no-auth/")
+        worker = gunicorn_worker(self.gunicorn.pid)
+        header = f"Authorization: Bearer {self.secret}"
+        steps = [
+            ("no-auth JSON view", "/bench/no-auth/"),
+            ("+ one SELECT 1 through Django's cursor", "/bench/select-1/"),
+            ("+ verify instead (format, digest, SELECT, row)", "/bench/verify-only/"),
+            ("+ the rest of authenticate (throttle, IP, counters)", "/bench/authenticate-only/"),
+            ("/api/key/ (the real view)", "/api/key/"),
+        ]
+        base = None
+        for label, path in steps:
+            cpu = cpu_per_request(wrk, f"{base_url}{path}", header, worker, 2 if self.quick else 6)
+            base = base or cpu
+            self.row(section, label, f"{cpu:,.0f} µs = {cpu / base:.2f}x")
+        os.killpg(self.gunicorn.pid, signal.SIGTERM)
+        self.gunicorn.wait(timeout=15)
+        self.gunicorn = None
+
     # -- 3. queries ------------------------------------------------------------------------------------
 
     def queries(self) -> None:
@@ -552,6 +593,38 @@ def wait_for(url: str, timeout: float = 20) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def gunicorn_worker(master: int, timeout: float = 20) -> int:
+    """Return the pid of the one worker of a gunicorn master."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    deadline = time.monotonic() + timeout
+    while not (pids := children.read_text().split()):
+        if time.monotonic() > deadline:
+            raise RuntimeError("gunicorn started no worker")
+        time.sleep(0.1)
+    return int(pids[0])
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def cpu_per_request(wrk: str, url: str, header: str, pid: int, seconds: int) -> float:
+    """Return the microseconds of the worker's CPU time per request wrk completed on ``url``."""
+    options = ["-t1", "-c4", "-H", header]
+    subprocess.run([wrk, *options, "-d1s", url], capture_output=True, check=True)  # warm up
+    before = cpu_seconds(pid)
+    output = subprocess.run(
+        [wrk, *options, f"-d{seconds}s", url], capture_output=True, text=True, check=True
+    ).stdout
+    used = cpu_seconds(pid) - before
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise RuntimeError(f"wrk saw failed requests on {url}:\n{output}")
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return used / requests * 1e6
 
 
 def run_wrk(wrk: str, url: str, header: str | None, seconds: int) -> float:

@@ -11,5 +11,8 @@ from bench import views
 urlpatterns = [
     path("", include("config.urls")),
     path("bench/no-auth/", views.no_auth),
+    path("bench/select-1/", views.select_one),
+    path("bench/verify-only/", views.verify_only),
+    path("bench/authenticate-only/", views.authenticate_only),
     path("bench/drf-api-key/", views.drf_api_key),
 ]
