@@ -4,7 +4,6 @@ The tests run on the local-memory cache; one runs against Redis too (``CACHE_URL
 production), which CI must have: without it the test fails when ``CI`` is set and skips elsewhere.
 """
 
-import os
 from unittest import mock
 
 import pytest
@@ -15,6 +14,7 @@ from django.test import override_settings
 
 from apikeys import secrets
 from tests.api.helpers import assert_error, call
+from tests.ci import skip_unless_ci
 
 pytestmark = pytest.mark.django_db
 
@@ -106,10 +106,7 @@ def redis_cache(settings):
     try:
         server.flushdb()
     except redis.ConnectionError as error:
-        message = f"Redis is not reachable at {REDIS_URL} ({error}): start redis-server."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_unless_ci(f"Redis is not reachable at {REDIS_URL} ({error}): start redis-server.")
     yield server
     server.flushdb()
     server.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ci import skip_unless_ci
 from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,10 +44,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_unless_ci(f"Chromium not found at {CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
