@@ -103,6 +103,24 @@ class Bench:
         fn()  # warm caches and connections
         return min(timeit.Timer(fn).repeat(repeat=rounds, number=number)) / number * 1e6
 
+    def start_gunicorn(self, gunicorn: Path, workers: int) -> str:
+        """Serve the bench's settings with gunicorn on a free 127.0.0.1 port; return its base URL once up."""
+        port = free_port()
+        self.gunicorn = subprocess.Popen(
+            [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+             str(workers), "--log-level", "warning"],
+            cwd=ROOT, env={**os.environ}, start_new_session=True,
+        )  # fmt: skip
+        base_url = f"http://127.0.0.1:{port}"
+        wait_for(f"{base_url}/bench/no-auth/")
+        return base_url
+
+    def stop_gunicorn(self) -> None:
+        if self.gunicorn is not None and self.gunicorn.poll() is None:
+            os.killpg(self.gunicorn.pid, signal.SIGTERM)
+            self.gunicorn.wait(timeout=15)
+        self.gunicorn = None
+
     def log(self, message: str) -> None:
         print(f"[bench] {message}", file=sys.stderr, flush=True)
 
@@ -175,9 +193,7 @@ class Bench:
         self.knox_tokens = tokens[:SAMPLE]
 
     def cleanup(self) -> None:
-        if self.gunicorn is not None and self.gunicorn.poll() is None:
-            os.killpg(self.gunicorn.pid, signal.SIGTERM)
-            self.gunicorn.wait(timeout=15)
+        self.stop_gunicorn()
         from django.db import connections
 
         connections.close_all()
@@ -309,14 +325,7 @@ class Bench:
             self.notes.append("Install wrk (apt-get install wrk) to measure throughput under gunicorn.")
             return
         self.log("2. throughput under gunicorn (2 workers) and wrk")
-        port = free_port()
-        self.gunicorn = subprocess.Popen(
-            [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ}, start_new_session=True,
-        )  # fmt: skip
-        base_url = f"http://127.0.0.1:{port}"
-        wait_for(f"{base_url}/bench/no-auth/")
+        base_url = self.start_gunicorn(gunicorn, workers=2)
         header = f"Authorization: Bearer {self.secret}"
         seconds = 3 if self.quick else 10
         wrk_base, wrk_ours, wrk_drf = [], [], []
@@ -331,9 +340,7 @@ class Bench:
                     seconds,
                 )
             )
-        os.killpg(self.gunicorn.pid, signal.SIGTERM)
-        self.gunicorn.wait(timeout=15)
-        self.gunicorn = None
+        self.stop_gunicorn()
         base, ours, drf = max(wrk_base), max(wrk_ours), max(wrk_drf)
         self.row(section, "gunicorn 2 workers + wrk: no-auth JSON view", f"{base:,.0f}/s")
         self.row(section, "gunicorn 2 workers + wrk: /api/key/ with a key", f"{ours:,.0f}/s")
@@ -352,14 +359,7 @@ class Bench:
         self.log("2b. CPU per request, piece by piece (gunicorn, 1 worker)")
         section = "2b. CPU per request in one gunicorn worker, piece by piece (utime + stime)"
         os.environ["BENCH_SECRET"] = self.secret  # for verify-only; the process environment, never a URL
-        port = free_port()
-        self.gunicorn = subprocess.Popen(
-            [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ}, start_new_session=True,
-        )  # fmt: skip
-        base_url = f"http://127.0.0.1:{port}"
-        wait_for(f"{base_url}/bench/no-auth/")
+        base_url = self.start_gunicorn(gunicorn, workers=1)
         worker = gunicorn_worker(self.gunicorn.pid)
         header = f"Authorization: Bearer {self.secret}"
         steps = [
@@ -374,9 +374,7 @@ class Bench:
             cpu = cpu_per_request(wrk, f"{base_url}{path}", header, worker, 2 if self.quick else 6)
             base = base or cpu
             self.row(section, label, f"{cpu:,.0f} µs = {cpu / base:.2f}x")
-        os.killpg(self.gunicorn.pid, signal.SIGTERM)
-        self.gunicorn.wait(timeout=15)
-        self.gunicorn = None
+        self.stop_gunicorn()
 
     # -- 3. queries ------------------------------------------------------------------------------------
 
