@@ -84,6 +84,11 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Persistent connections: closing after every request halves key-authenticated API throughput.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead log: the API's reads never wait for the tab's writes (nor the reverse), and each read
+    # takes 3 system calls instead of 8 (no lock dance, no hot-journal check). The mode is kept in the
+    # file; an in-memory database (the tests') stays in its "memory" mode.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("init_command", "PRAGMA journal_mode=WAL")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://keyward")}
 

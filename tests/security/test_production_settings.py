@@ -114,3 +114,16 @@ def test_it_marks_cookies_httponly_and_samesite(client, owner):
     for name in ("sessionid", "csrftoken"):
         assert response.cookies[name]["httponly"], name
         assert response.cookies[name]["samesite"] == "Lax", name
+
+
+def test_it_keeps_a_sqlite_file_in_write_ahead_log_mode(tmp_path):
+    """Readers (the API) and the writer (the tab) of a SQLite file do not wait for each other."""
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('PRAGMA journal_mode')\n"
+        "    print(cursor.fetchone()[0])\n"
+    )
+    database_url = f"sqlite:///{tmp_path / 'keyward.sqlite3'}"
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION_ENV, DATABASE_URL=database_url)
+    assert result.stdout.strip() == "wal", result.stderr
