@@ -23,8 +23,13 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ip(text: str | None) -> IPAddress | None:
-    """Return ``text`` as an address (IPv4-mapped IPv6 as IPv4), or None if it is not one."""
+    """Return ``text`` as an address (IPv4-mapped IPv6 as IPv4), or None if it is not one.
+
+    Every API request parses its client's address; ``ipaddress`` takes longer to do that than the rest of
+    the throttle check, so recent answers are kept (addresses are immutable; the memo is bounded).
+    """
     try:
         address = ipaddress.ip_address((text or "").strip())
     except ValueError:
