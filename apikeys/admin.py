@@ -1,5 +1,8 @@
 """The support console for keys: find a key, read its activity, deactivate it; never a secret or a digest.
 
+A whole secret is never typed into a search, which would put it in the URL: "Find by secret" takes it in a
+POST body, and a search that holds one is refused before it runs or is shown again.
+
 Keys are born only through ``PrivateKey.objects.issue`` (so their owner sees the reveal) and change only
 through their verbs, so nobody adds, edits or deletes a key here, superusers included (a superuser who
 deletes an account in accounts/admin.py deletes its keys and their activity with it). Deactivation is the
@@ -25,12 +28,15 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.admin import RefuseNulLookups
 from accounts.http import client_ip
-from apikeys import notifications
+from apikeys import notifications, secrets
 from apikeys.models import KeyEvent, PrivateKey
+from config.logging import SECRET_PATTERN
 
 # Columns that must never reach a page, not even read-only, nor be probed with ?digest__startswith=…
 HIDDEN_FIELDS = ("digest", "pepper_id")
@@ -38,9 +44,13 @@ HIDDEN_FIELDS = ("digest", "pepper_id")
 MASKED_KEY_PREFIX = re.compile(r"(?<!\S)(?:pk_)?(?:…|\.\.\.)(?=\w)")
 SEARCH_HELP = (
     "Name, last 4 characters of the key (pk_…abcd), account name or account public key. "
-    "Never paste a whole secret here: it would end up in the URL."
+    "For a whole secret, use Find by secret: a search goes into the URL."
 )
 NAMES_IN_MESSAGE = 10
+SECRET_SEARCH_REFUSED = (
+    "That search held a whole secret, so it was not run: a search goes into the URL, and from there into "
+    "browser history and proxy logs. Find the key here instead, and treat the secret as exposed."
+)
 
 
 def _account_link(account) -> str:
@@ -52,6 +62,39 @@ def _key_list(keys) -> str:
     names = [str(key) for key in keys[:NAMES_IN_MESSAGE]]
     more = len(keys) - len(names)
     return ", ".join(names) + (f" and {more} more" if more else "")
+
+
+class FindBySecretForm(forms.Form):
+    secret = forms.CharField(
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false", "size": 45}),
+        help_text="The whole key, pk_ and 34 characters. It is sent in the body of this form, never in a "
+        "URL, and is not kept.",
+    )
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data["secret"]
+        if not secrets.is_well_formed(secret):
+            raise forms.ValidationError(
+                "This is not a whole Keyward secret: pk_ and 34 letters and digits, the last 6 a checksum. "
+                "Check it was copied whole; to find a key by its last 4 characters, search the list."
+            )
+        self.key = PrivateKey.objects.for_secret(secret)
+        if self.key is None:
+            raise forms.ValidationError(
+                "No key has this secret: it is well formed, so its key was deleted, or it was never ours."
+            )
+        return secret
+
+
+class RefuseSecretSearches:
+    """Admin mixin: a search holding a whole secret is not run nor shown again; staff go to the finder."""
+
+    def changelist_view(self, request, extra_context=None):
+        if SECRET_PATTERN.search(request.GET.get("q", "")):
+            messages.warning(request, SECRET_SEARCH_REFUSED)
+            return redirect("admin:apikeys_privatekey_find")
+        return super().changelist_view(request, extra_context)
 
 
 class DeactivateForm(forms.Form):
@@ -104,7 +147,7 @@ class KeyEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(PrivateKey)
-class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "account_link", "masked_key", "status", "created_at", "last_used_at")
     list_filter = (StatusFilter, ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
@@ -193,7 +236,12 @@ class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.deactivate_view),
             name=f"{self.opts.app_label}_{self.opts.model_name}_deactivate",
         )
-        return [deactivate, *super().get_urls()]
+        find = path(
+            "find/",
+            self.admin_site.admin_view(self.find_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_find",
+        )
+        return [find, deactivate, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_deactivate": self.has_deactivate_permission(request)}
@@ -233,6 +281,33 @@ class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
             self._deactivate(request, [key], form.cleaned_data["reason"])
             return redirect(change_url)
         return self._confirmation(request, [key], form, cancel_url=change_url)
+
+    @method_decorator(sensitive_post_parameters("secret"))
+    def find_view(self, request):
+        """Open the key whose whole secret staff paste in (leaked, or sent by its owner), active or not."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = FindBySecretForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            key = form.key
+            self.message_user(request, f"This is the key with that secret: {key}, of {key.account}.")
+            return redirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                    args=[quote(key.pk)],
+                    current_app=self.admin_site.name,
+                )
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Find a key by its secret",
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form,
+            "is_popup": False,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/apikeys/privatekey/find.html", context)
 
     def _deactivate(self, request, keys, reason: str) -> None:
         deactivated, skipped = [], []
@@ -279,7 +354,7 @@ class PrivateKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(KeyEvent)
-class KeyEventAdmin(RefuseNulLookups, ReadOnlyMixin, admin.ModelAdmin):
+class KeyEventAdmin(RefuseSecretSearches, RefuseNulLookups, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "action", "key_link", "account_link", "actor_label", "ip_address")
     list_filter = ("action", ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)

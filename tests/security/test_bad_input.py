@@ -160,6 +160,13 @@ FORM_CASES = {
         lambda w: {"reason": "Leaked on a forum"},
         covers=(apikeys.admin.DeactivateForm,),
     ),
+    "find a key by its secret in the admin": FormCase(
+        "admin:apikeys_privatekey_find",
+        "support_staff",
+        lambda w, data=None: apikeys.admin.FindBySecretForm(data),
+        lambda w: {"secret": w.full_key},
+        covers=(apikeys.admin.FindBySecretForm,),
+    ),
     "add a user in the admin": FormCase(
         "admin:accounts_user_add",
         "superuser",

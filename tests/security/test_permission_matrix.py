@@ -314,6 +314,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "admin:apikeys_privatekey_deactivate": same_for(
         GET, POST, rule=admin_rule(support_staff=200, superuser=200)
     ),
+    # Whoever may view keys finds one by its whole secret here; an empty POST lacks the secret.
+    "admin:apikeys_privatekey_find": same_for(GET, POST, rule=admin_rule(support_staff=200, superuser=200)),
     **admin_model("apikeys.keyevent", support_views=True, editable=False),
 }
 
