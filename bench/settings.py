@@ -5,6 +5,7 @@ no-auth view of the same size as /api/key/ and a djangorestframework-api-key vie
 """
 
 import os
+import warnings
 
 os.environ.setdefault("SECRET_KEY", "keyward-bench-only-secret-key-0123456789abcdefghijkl")
 # One pepper, as between rotations (bench.py also times two, as during one).
@@ -34,5 +35,8 @@ DATABASES["scale"] = env.db(  # noqa: F405
     "BENCH_SCALE_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/kw_bench"
 )
 DATABASES["scale"]["CONN_MAX_AGE"] = 60  # noqa: F405
+
+# The bench serves no static files, so it has not collected them; WhiteNoise need not say so in every process.
+warnings.filterwarnings("ignore", message="No directory at: ")
 
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
