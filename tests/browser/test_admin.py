@@ -1,4 +1,5 @@
-"""Support staff in a real browser: find a key in the admin by what its owner reads out, deactivate it."""
+"""Support staff in a real browser: find a key in the admin by what its owner reads out or by a leaked
+secret, and deactivate it."""
 
 from __future__ import annotations
 
@@ -27,15 +28,19 @@ def support(transactional_db):
     return user
 
 
+def open_the_key_list(page, live_server, user):
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/apikeys/privatekey/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/apikeys/privatekey/")
+
+
 def test_it_lets_support_staff_deactivate_a_key(page, live_server, support, account, owner, screenshot):
     key, secret = PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
     PrivateKey.objects.issue(account, "Warehouse sync", scopes.READ_ONLY, owner)
 
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/apikeys/privatekey/")
-    page.get_by_label("Email address").fill(support.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/admin/apikeys/privatekey/")
+    open_the_key_list(page, live_server, support)
     # What the customer reads from their tab: pk_…abcd.
     page.get_by_role("textbox", name="Search").fill(key.masked)
     page.get_by_role("button", name="Search").click()
@@ -57,3 +62,31 @@ def test_it_lets_support_staff_deactivate_a_key(page, live_server, support, acco
     assert key.deactivated_by == support
     assert key.deactivation_reason == "Customer reported the key leaked (ticket 4711)"
     expect(page.get_by_role("link", name="Deactivate key…")).to_have_count(0)
+
+
+def test_it_finds_the_key_of_a_leaked_secret_without_putting_it_in_a_url(
+    page, live_server, support, account, owner, screenshot
+):
+    key, secret = PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
+    PrivateKey.objects.issue(account, "Warehouse sync", scopes.READ_ONLY, owner)
+    open_the_key_list(page, live_server, support)
+
+    # Pasted into the search box, the secret is refused and support staff land on the finder.
+    page.get_by_role("textbox", name="Search").fill(secret)
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(f"{live_server.url}/admin/apikeys/privatekey/find/")
+    expect(page.locator(".messagelist")).to_contain_text("That search held a whole secret, so it was not run")
+    assert secret not in page.content()
+
+    page.get_by_label("Secret").fill(secret[:-1])  # one character lost in the copy
+    page.get_by_role("button", name="Find the key").click()
+    expect(page.locator(".errorlist")).to_contain_text("This is not a whole Keyward secret")
+    assert secret[:-1] not in page.content()
+
+    page.get_by_label("Secret").fill(secret)
+    screenshot("admin-find-by-secret")
+    page.get_by_role("button", name="Find the key").click()
+    page.wait_for_url(f"{live_server.url}/admin/apikeys/privatekey/{key.pk}/change/")
+    expect(page.locator(".messagelist")).to_contain_text("This is the key with that secret: Zapier")
+    assert secret not in page.content()
+    expect(page.get_by_role("link", name="Deactivate key…")).to_be_visible()
