@@ -268,11 +268,7 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
         key = self.get_object(request, unquote(object_id))
         if key is None:
             raise Http404("No such key.")
-        change_url = reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[quote(key.pk)],
-            current_app=self.admin_site.name,
-        )
+        change_url = self._change_url(key)
         if not key.is_active:
             self.message_user(request, f"{key} is already inactive; nothing changed.", messages.WARNING)
             return redirect(change_url)
@@ -291,13 +287,7 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
         if form.is_valid():
             key = form.key
             self.message_user(request, f"This is the key with that secret: {key}, of {key.account}.")
-            return redirect(
-                reverse(
-                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                    args=[quote(key.pk)],
-                    current_app=self.admin_site.name,
-                )
-            )
+            return redirect(self._change_url(key))
         context = {
             **self.admin_site.each_context(request),
             "title": "Find a key by its secret",
@@ -308,6 +298,13 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/apikeys/privatekey/find.html", context)
+
+    def _change_url(self, key) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[quote(key.pk)],
+            current_app=self.admin_site.name,
+        )
 
     def _deactivate(self, request, keys, reason: str) -> None:
         deactivated, skipped = [], []
