@@ -1,7 +1,8 @@
 """The support console for keys: find a key, read its activity, deactivate it; never a secret or a digest.
 
 A whole secret is never typed into a search, which would put it in the URL: "Find by secret" takes it in a
-POST body, and a search that holds one is refused before it runs or is shown again.
+POST body. A search that holds one is stopped in the browser (static/js/secret_search.js), and refused
+here before it runs or is shown again.
 
 Keys are born only through ``PrivateKey.objects.issue`` (so their owner sees the reveal) and change only
 through their verbs, so nobody adds, edits or deletes a key here, superusers included (a superuser who

@@ -112,6 +112,12 @@ def test_the_key_list_links_to_it(support_client, key):
 
 
 @pytest.mark.parametrize("changelist", [KEYS, EVENTS])
+def test_both_searches_load_the_script_that_stops_a_secret_in_the_browser(support_client, changelist):
+    html = support_client.get(changelist).content.decode()
+    assert f'src="/static/js/secret_search.js" data-find-url="{FIND}"' in html
+
+
+@pytest.mark.parametrize("changelist", [KEYS, EVENTS])
 @pytest.mark.parametrize("around", ["{}", "Zapier {}", "{}abc"])
 def test_a_search_holding_a_whole_secret_is_not_run_and_sends_staff_to_the_finder(
     support_client, key_and_secret, changelist, around

@@ -70,13 +70,18 @@ def test_it_finds_the_key_of_a_leaked_secret_without_putting_it_in_a_url(
     key, secret = PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
     PrivateKey.objects.issue(account, "Warehouse sync", scopes.READ_ONLY, owner)
     open_the_key_list(page, live_server, support)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
 
-    # Pasted into the search box, the secret is refused and support staff land on the finder.
+    # Pasted into the search box, the secret is stopped before the search leaves the page.
     page.get_by_role("textbox", name="Search").fill(secret)
     page.get_by_role("button", name="Search").click()
+    note = page.locator("#secret-search-note")
+    expect(note).to_contain_text("That is a whole secret, so it was not searched for")
+    expect(page.get_by_role("textbox", name="Search")).to_have_value("")
+    assert page.url == f"{live_server.url}/admin/apikeys/privatekey/"
+    note.get_by_role("link", name="Find by secret").click()
     page.wait_for_url(f"{live_server.url}/admin/apikeys/privatekey/find/")
-    expect(page.locator(".messagelist")).to_contain_text("That search held a whole secret, so it was not run")
-    assert secret not in page.content()
 
     page.get_by_label("Secret").fill(secret[:-1])  # one character lost in the copy
     page.get_by_role("button", name="Find the key").click()
@@ -89,4 +94,5 @@ def test_it_finds_the_key_of_a_leaked_secret_without_putting_it_in_a_url(
     page.wait_for_url(f"{live_server.url}/admin/apikeys/privatekey/{key.pk}/change/")
     expect(page.locator(".messagelist")).to_contain_text("This is the key with that secret: Zapier")
     assert secret not in page.content()
+    assert not [url for url in requested if secret[:-1] in url]
     expect(page.get_by_role("link", name="Deactivate key…")).to_be_visible()
