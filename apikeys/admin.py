@@ -37,7 +37,6 @@ from accounts.admin import RefuseNulLookups
 from accounts.http import client_ip
 from apikeys import notifications, secrets
 from apikeys.models import KeyEvent, PrivateKey
-from config.logging import SECRET_PATTERN
 
 # Columns that must never reach a page, not even read-only, nor be probed with ?digest__startswith=…
 HIDDEN_FIELDS = ("digest", "pepper_id")
@@ -92,9 +91,11 @@ class RefuseSecretSearches:
     """Admin mixin: a search holding a whole secret is not run nor shown again; staff go to the finder."""
 
     def changelist_view(self, request, extra_context=None):
-        if SECRET_PATTERN.search(request.GET.get("q", "")):
+        if secrets.SHAPE.search(request.GET.get("q", "")):
             messages.warning(request, SECRET_SEARCH_REFUSED)
             return redirect("admin:apikeys_privatekey_find")
+        # For static/js/secret_search.js, which stops such a search before it leaves the browser.
+        extra_context = {**(extra_context or {}), "secret_shape": secrets.SHAPE.pattern}
         return super().changelist_view(request, extra_context)
 
 

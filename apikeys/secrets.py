@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import string
 import zlib
@@ -32,6 +33,9 @@ CHECKSUM_LENGTH = 6
 SECRET_LENGTH = len(PREFIX) + RANDOM_LENGTH + CHECKSUM_LENGTH  # 37
 HINT_LENGTH = 4
 _BASE62_SET = frozenset(BASE62)
+# Anything shaped like a secret, anywhere in a text, checksum or not: what logs redact and searches refuse.
+# Written so that JavaScript's RegExp reads it the same (the admin's search script receives it).
+SHAPE = re.compile(rf"{PREFIX}[0-9A-Za-z]{{{RANDOM_LENGTH + CHECKSUM_LENGTH}}}")
 
 
 def _base62(number: int, width: int) -> str:

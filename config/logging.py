@@ -20,9 +20,10 @@ import re
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 
-# The shape of apikeys.secrets (prefix + 34 base62 characters), anywhere in a string; checksum or not,
-# something that looks like a key is treated as one.
-SECRET_PATTERN = re.compile(r"pk_[0-9A-Za-z]{34}")
+from apikeys import secrets
+
+# Something that looks like a key is treated as one, checksum or not.
+SECRET_PATTERN = secrets.SHAPE
 REDACTED = "[redacted]"
 # An invitation link's token (config/urls.py: /invitations/<token>/) is a credential too: it lets whoever
 # holds it join an account. Matched after a slash, plain or percent-encoded (a ?next= parameter), and not in

@@ -5,11 +5,11 @@
 (function () {
   "use strict";
 
-  var SECRET = /pk_[0-9A-Za-z]{34}/;
   var script = document.currentScript;
   var form = document.getElementById("changelist-search");
   var box = document.getElementById("searchbar");
-  if (!script || !form || !box) return;
+  if (!script || !form || !box || !script.getAttribute("data-secret-shape")) return;
+  var SECRET = new RegExp(script.getAttribute("data-secret-shape"));  // apikeys.secrets.SHAPE
 
   form.addEventListener("submit", function (event) {
     if (!SECRET.test(box.value)) return;

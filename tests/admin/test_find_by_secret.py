@@ -114,7 +114,8 @@ def test_the_key_list_links_to_it(support_client, key):
 @pytest.mark.parametrize("changelist", [KEYS, EVENTS])
 def test_both_searches_load_the_script_that_stops_a_secret_in_the_browser(support_client, changelist):
     html = support_client.get(changelist).content.decode()
-    assert f'src="/static/js/secret_search.js" data-find-url="{FIND}"' in html
+    shape = secrets.SHAPE.pattern
+    assert f'src="/static/js/secret_search.js" data-find-url="{FIND}" data-secret-shape="{shape}"' in html
 
 
 @pytest.mark.parametrize("changelist", [KEYS, EVENTS])
