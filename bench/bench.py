@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SAMPLE = 200  # distinct good keys cycled through, so lookups are not all the same row
+GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 def main() -> int:
@@ -103,11 +104,11 @@ class Bench:
         fn()  # warm caches and connections
         return min(timeit.Timer(fn).repeat(repeat=rounds, number=number)) / number * 1e6
 
-    def start_gunicorn(self, gunicorn: Path, workers: int) -> str:
+    def start_gunicorn(self, workers: int) -> str:
         """Serve the bench's settings with gunicorn on a free 127.0.0.1 port; return its base URL once up."""
         port = free_port()
         self.gunicorn = subprocess.Popen(
-            [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+            [str(GUNICORN), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
              str(workers), "--log-level", "warning"],
             cwd=ROOT, env={**os.environ}, start_new_session=True,
         )  # fmt: skip
@@ -120,6 +121,11 @@ class Bench:
             os.killpg(self.gunicorn.pid, signal.SIGTERM)
             self.gunicorn.wait(timeout=15)
         self.gunicorn = None
+
+    @property
+    def bearer(self) -> str:
+        """The Authorization header of the bench's own full-access key."""
+        return f"Authorization: Bearer {self.secret}"
 
     def log(self, message: str) -> None:
         print(f"[bench] {message}", file=sys.stderr, flush=True)
@@ -321,15 +327,14 @@ class Bench:
         self.row(section, "  ratio", f"{ours / base:.2f}x", ">= 0.6x", ours / base >= 0.6)
         self.row(section, "  djangorestframework-api-key view, ratio", f"{drf / base:.2f}x")
 
-        wrk = shutil.which("wrk")
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        if not wrk or not gunicorn.exists():
+        wrk = load_generator()
+        if not wrk:
             self.row(section, "gunicorn + wrk", "skipped: wrk not installed", ">= 0.85x")
             self.notes.append("Install wrk (apt-get install wrk) to measure throughput under gunicorn.")
             return
         self.log("2. throughput under gunicorn (2 workers) and wrk")
-        base_url = self.start_gunicorn(gunicorn, workers=2)
-        header = f"Authorization: Bearer {self.secret}"
+        base_url = self.start_gunicorn(workers=2)
+        header = self.bearer
         seconds = 3 if self.quick else 10
         wrk_base, wrk_ours, wrk_drf = [], [], []
         for _ in range(2):
@@ -356,15 +361,15 @@ class Bench:
         Requests/s hide where the time goes; the worker's own CPU time (utime + stime from /proc) divided
         by the requests wrk completed shows it, one view a step closer to /api/key/ than the last.
         """
-        wrk, gunicorn = shutil.which("wrk"), Path(sys.executable).with_name("gunicorn")
-        if not wrk or not gunicorn.exists() or not Path("/proc/self/stat").exists():
+        wrk = load_generator()
+        if not wrk or not Path("/proc/self/stat").exists():
             return
         self.log("2b. CPU per request, piece by piece (gunicorn, 1 worker)")
         section = "2b. CPU per request in one gunicorn worker, piece by piece (utime + stime)"
         os.environ["BENCH_SECRET"] = self.secret  # for verify-only; the process environment, never a URL
-        base_url = self.start_gunicorn(gunicorn, workers=1)
+        base_url = self.start_gunicorn(workers=1)
         worker = gunicorn_worker(self.gunicorn.pid)
-        header = f"Authorization: Bearer {self.secret}"
+        header = self.bearer
         steps = [
             ("no-auth JSON view", "/bench/no-auth/"),
             ("+ one SELECT 1 through Django's cursor", "/bench/select-1/"),
@@ -602,6 +607,12 @@ def wait_for(url: str, timeout: float = 20) -> None:
             time.sleep(0.2)
 
 
+def load_generator() -> str | None:
+    """Return wrk's path when both wrk and gunicorn are installed (sections 2 and 2b need them), else None."""
+    wrk = shutil.which("wrk")
+    return wrk if wrk and GUNICORN.exists() else None
+
+
 def gunicorn_worker(master: int, timeout: float = 20) -> int:
     """Return the pid of the one worker of a gunicorn master."""
     children = Path(f"/proc/{master}/task/{master}/children")
@@ -621,29 +632,35 @@ def cpu_seconds(pid: int) -> float:
 
 def cpu_per_request(wrk: str, url: str, header: str, pid: int, seconds: int) -> float:
     """Return the microseconds of the worker's CPU time per request wrk completed on ``url``."""
-    options = ["-t1", "-c4", "-H", header]
-    subprocess.run([wrk, *options, "-d1s", url], capture_output=True, check=True)  # warm up
-    before = cpu_seconds(pid)
-    output = subprocess.run(
-        [wrk, *options, f"-d{seconds}s", url], capture_output=True, text=True, check=True
-    ).stdout
-    used = cpu_seconds(pid) - before
-    if "Non-2xx" in output or "Socket errors" in output:
-        raise RuntimeError(f"wrk saw failed requests on {url}:\n{output}")
+    readings = []
+    output = wrk_output(
+        wrk, ["-t1", "-c4", "-H", header], url, seconds, around=lambda: readings.append(cpu_seconds(pid))
+    )
     requests = int(re.search(r"(\d+) requests in", output).group(1))
-    return used / requests * 1e6
+    return (readings[1] - readings[0]) / requests * 1e6
 
 
 def run_wrk(wrk: str, url: str, header: str | None, seconds: int) -> float:
-    """Return requests/s; refuse a run with errors, as failed requests would flatter the rate."""
-    options = ["-t2", "-c8", *(["-H", header] if header else [])]
-    subprocess.run([wrk, *options, "-d1s", url], capture_output=True, check=True)  # warm both workers
+    """Return requests/s."""
+    output = wrk_output(wrk, ["-t2", "-c8", *(["-H", header] if header else [])], url, seconds)
+    return float(re.search(r"Requests/sec:\s*([\d.]+)", output).group(1))
+
+
+def wrk_output(wrk: str, options: list[str], url: str, seconds: int, around=lambda: None) -> str:
+    """Warm the server for a second, then run wrk for ``seconds`` and return what it printed.
+
+    ``around`` is called just before and just after the measured run. A run with errors is refused, as
+    failed requests would flatter the rate.
+    """
+    subprocess.run([wrk, *options, "-d1s", url], capture_output=True, check=True)
+    around()
     output = subprocess.run(
         [wrk, *options, f"-d{seconds}s", url], capture_output=True, text=True, check=True
     ).stdout
+    around()
     if "Non-2xx" in output or "Socket errors" in output:
         raise RuntimeError(f"wrk saw failed requests on {url}:\n{output}")
-    return float(re.search(r"Requests/sec:\s*([\d.]+)", output).group(1))
+    return output
 
 
 if __name__ == "__main__":
