@@ -24,9 +24,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts import roles
-from accounts.http import client_ip
 from accounts.models import Account, Membership, User
 from accounts.roles import Role
+from apikeys.admin import RefuseNulLookups
+from apikeys.http import client_ip
 from apikeys.models import KeyEvent, KeyUsage, PrivateKey
 
 # Rows deleted along with their account, though their own admin pages never delete them (keys, events) or
@@ -220,14 +221,6 @@ def _is_id(pk, value) -> bool:
     except ValidationError:
         return False
     return True
-
-
-class RefuseNulLookups:
-    """Answer 400 to a list filter value with a NUL character (``?role=%00``), which would otherwise
-    reach PostgreSQL, which refuses NUL in text, and fail with a 500."""
-
-    def lookup_allowed(self, lookup, value, request=None):
-        return "\x00" not in str(value) and super().lookup_allowed(lookup, value, request)
 
 
 class MembershipAdminForm(forms.ModelForm):

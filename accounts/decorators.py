@@ -50,7 +50,7 @@ def member_required(view):
     def wrapper(request, *args, **kwargs):
         membership = current_membership(request)
         if membership is None:
-            return render(request, "accounts/no_account.html")
+            return render_no_account(request)
         request.membership = membership
         request.account = membership.account
         return view(request, *args, **kwargs)
@@ -72,6 +72,11 @@ def capability_required(capability: str):
         return wrapper
 
     return decorator
+
+
+def render_no_account(request):
+    """Render the page for a user who belongs to no account."""
+    return render(request, "accounts/no_account.html")
 
 
 def forbidden(request):

@@ -29,7 +29,7 @@ from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from accounts.http import client_ip
+from apikeys.http import client_ip
 
 MAX_DELAY = 60  # seconds between attempts while slowed down
 

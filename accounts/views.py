@@ -11,11 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import mail, roles
+from accounts import roles
 from accounts.decorators import SESSION_ACCOUNT_KEY, capability_required, load_memberships, member_required
 from accounts.forms import AcceptInvitationForm, InviteForm, RoleForm
-from accounts.http import client_ip
 from accounts.models import Invitation, Membership, User
+from apikeys import mail
+from apikeys.http import client_ip
 
 
 @member_required

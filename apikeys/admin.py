@@ -27,15 +27,14 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.admin import RefuseNulLookups
-from accounts.http import client_ip
 from apikeys import notifications, secrets
+from apikeys.http import client_ip
 from apikeys.models import KeyEvent, PrivateKey
 
 # Columns that must never reach a page, not even read-only, nor be probed with ?digest__startswith=…
@@ -43,7 +42,7 @@ HIDDEN_FIELDS = ("digest", "pepper_id")
 # Support staff may type a key as the tab shows it (pk_…abcd); the search wants its last 4 characters.
 MASKED_KEY_PREFIX = re.compile(r"(?<!\S)(?:pk_)?(?:…|\.\.\.)(?=\w)")
 SEARCH_HELP = (
-    "Name, last 4 characters of the key (pk_…abcd), account name or account public key. "
+    "Name, last 4 characters of the key (pk_…abcd), or what finds the account in its own admin. "
     "For a whole secret, use Find by secret: a search goes into the URL."
 )
 NAMES_IN_MESSAGE = 10
@@ -54,8 +53,23 @@ SECRET_SEARCH_REFUSED = (
 
 
 def _account_link(account) -> str:
-    url = reverse("admin:accounts_account_change", args=[quote(account.pk)])
+    """Link to the account's admin page, where the host registers one."""
+    meta = account._meta
+    try:
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[quote(account.pk)])
+    except NoReverseMatch:
+        return str(account)
     return format_html('<a href="{}">{}</a>', url, account)
+
+
+def account_search_fields(admin_site) -> tuple[str, ...]:
+    """Return the account admin's search fields as lookups through ``account`` (none if not registered)."""
+    account_model = PrivateKey._meta.get_field("account").related_model
+    account_admin = admin_site._registry.get(account_model)
+    fields = account_admin.search_fields if account_admin else ()
+    return tuple(
+        f"{field[0]}account__{field[1:]}" if field[0] in "=^@" else f"account__{field}" for field in fields
+    )
 
 
 def _key_list(keys) -> str:
@@ -85,6 +99,14 @@ class FindBySecretForm(forms.Form):
                 "No key has this secret: it is well formed, so its key was deleted, or it was never ours."
             )
         return secret
+
+
+class RefuseNulLookups:
+    """Answer 400 to a list filter value with a NUL character (``?role=%00``), which would otherwise
+    reach PostgreSQL, which refuses NUL in text, and fail with a 500."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return "\x00" not in str(value) and super().lookup_allowed(lookup, value, request)
 
 
 class RefuseSecretSearches:
@@ -153,7 +175,7 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "account_link", "masked_key", "status", "created_at", "last_used_at")
     list_filter = (StatusFilter, ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
-    search_fields = ("name", "hint", "account__name", "=account__public_key")
+    search_fields = ("name", "hint")
     search_help_text = SEARCH_HELP
     exclude = HIDDEN_FIELDS
     fieldsets = (
@@ -193,7 +215,10 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
     actions = ["deactivate_selected"]
     view_on_site = False  # the tab's key page is for the account's members, not for staff
 
-    @admin.display(description="Account", ordering="account__name")
+    def get_search_fields(self, request):
+        return (*self.search_fields, *account_search_fields(self.admin_site))
+
+    @admin.display(description="Account", ordering="account")
     def account_link(self, key):
         return _account_link(key.account)
 
@@ -357,7 +382,7 @@ class KeyEventAdmin(RefuseSecretSearches, RefuseNulLookups, ReadOnlyMixin, admin
     list_display = ("created_at", "action", "key_link", "account_link", "actor_label", "ip_address")
     list_filter = ("action", ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
-    search_fields = ("key_name", "key_hint", "actor_label", "actor__email")
+    search_fields = ("key_name", "key_hint", "actor_label")
     search_help_text = "Key name, last 4 characters of the key (pk_…abcd) or the actor's email."
     fields = (
         "created_at",
@@ -381,7 +406,7 @@ class KeyEventAdmin(RefuseSecretSearches, RefuseNulLookups, ReadOnlyMixin, admin
         url = reverse("admin:apikeys_privatekey_change", args=[quote(event.key_id)])
         return format_html('<a href="{}">{}</a>', url, label)
 
-    @admin.display(description="Account", ordering="account__name")
+    @admin.display(description="Account", ordering="account")
     def account_link(self, event):
         return _account_link(event.account)
 

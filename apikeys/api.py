@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.http import client_ip
 from apikeys import notifications
+from apikeys.adapter import get_adapter
 from apikeys.auth import ANY_SCOPE, api_key_required, json_error
+from apikeys.http import client_ip
 
 SELF_REVOKED_REASON = "Revoked through the API"
 SELF_REVOKED_ACTOR = "the key itself"
@@ -39,7 +40,7 @@ def key_detail(request: HttpRequest) -> HttpResponse:
                 "name": key.name,
                 "scopes": key.scopes,
                 "created_at": key.created_at,
-                "account": {"name": account.name, "public_key": account.public_key},
+                "account": {"name": str(account), "public_key": get_adapter().public_key(account)},
             }
         }
     )

@@ -18,14 +18,13 @@ import time
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.http import client_ip
-from accounts.models import PUBLIC_KEY_ALPHABET, PUBLIC_KEY_LENGTH
-from apikeys import usage
+from apikeys import conf, usage
+from apikeys.adapter import get_adapter
+from apikeys.http import client_ip
 from apikeys.models import PrivateKey
 
 ANY_SCOPE = None  # ``@api_key_required(GET=ANY_SCOPE)``: any active private key may call the view
@@ -43,7 +42,6 @@ IP_NOT_ALLOWED_DETAIL = (
 )
 # Longer than any credential this API issues; anything above it is refused before any parsing.
 MAX_HEADER_LENGTH = 200
-_PUBLIC_KEY_CHARACTERS = frozenset(PUBLIC_KEY_ALPHABET)
 _THROTTLE_WINDOW = 60
 
 
@@ -127,7 +125,7 @@ def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
         detail = INVALID_DETAIL
     elif scheme.lower() != "bearer" or not token:
         detail = SCHEME_DETAIL
-    elif len(token) == PUBLIC_KEY_LENGTH and _PUBLIC_KEY_CHARACTERS.issuperset(token):
+    elif get_adapter().is_public_key(token):
         detail = PUBLIC_KEY_DETAIL
     else:
         key = PrivateKey.objects.verify(token)
@@ -154,7 +152,7 @@ def _seconds_throttled(ip: str | None) -> int:
     now = time.time()
     window = int(now // _THROTTLE_WINDOW)
     failures = cache.get(_failure_cache_key(ip, window), 0)
-    if failures < settings.API_AUTH_FAILURE_LIMIT:
+    if failures < conf.get("API_AUTH_FAILURE_LIMIT"):
         return 0
     return max(1, math.ceil((window + 1) * _THROTTLE_WINDOW - now))
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from accounts.http import normalize_network
 from apikeys import scopes
+from apikeys.http import normalize_network
 from apikeys.models import MAX_ALLOWED_IPS
 
 SCOPE_FIELD_PREFIX = "scope-"

@@ -11,22 +11,17 @@ request. What a key may do (scopes, IP allowlist) never changes after creation; 
 
 from __future__ import annotations
 
-import copy
-import functools
 import ipaddress
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, models, transaction
-from django.db.models.base import ModelState
-from django.db.models.signals import post_init, pre_init
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import http
+from apikeys import conf, http, secrets
 from apikeys import scopes as scope_catalogue
-from apikeys import secrets
 
 # Keys that expire this soon get a warning badge and a banner on the settings pages.
 EXPIRY_WARNING = timedelta(days=7)
@@ -145,40 +140,19 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
         return {row["pepper_id"]: row["n"] for row in rows}
 
     def verify(self, secret: str, *, now=None) -> PrivateKey | None:
-        """Return the working key for ``secret`` with its account loaded, or None: the API's hot path.
+        """Return the working key for ``secret`` with its account loaded, or None (apikeys.verification)."""
+        from apikeys.verification import verify
 
-        A malformed secret or a bad checksum costs no query; anything else costs exactly one, a
-        parameterised SELECT by digest (``digest IN (…)`` under every configured pepper, on the unique
-        index) joined to the account, inactive keys left out; an expired key (``expires_at`` at or before
-        ``now``) is refused like an inactive one. The ORM takes ten times longer to build that
-        statement than SQLite takes to run it, so ``_VerifyStatement`` writes it once per database and
-        turns the row into model instances itself. A key found under an old pepper is re-digested under
-        the current one (one more query, once per key).
-        """
-        if not secrets.is_well_formed(secret):
-            return None
-        digests = [secrets.digest(secret, pepper) for pepper in settings.API_KEY_PEPPERS]
-        db = self.db
-        connection = connections[db]
-        statement = _VerifyStatement.get(connection, len(digests))
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, digests)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        key = statement.key_from(row, db)
-        if key.expires_at is not None and key.expires_at <= (now or timezone.now()):
-            return None
-        if key.digest != digests[0]:  # found under an older pepper
-            key.rehash(secret)
-        return key
+        return verify(secret, using=self.db, now=now)
 
 
 class PrivateKey(models.Model):
     """A private API key of an account. Its scopes never change; clone for other scopes."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="private_keys")
+    account = models.ForeignKey(
+        conf.account_model_label(), on_delete=models.CASCADE, related_name="private_keys"
+    )
     name = models.CharField(max_length=100)
     scopes = models.JSONField(default=list)
     digest = models.CharField(max_length=64, unique=True, editable=False)
@@ -285,7 +259,8 @@ class PrivateKey(models.Model):
         return scope_catalogue.levels_of(self.scopes)
 
     def has_scope(self, scope: str) -> bool:
-        return scope in self.scopes
+        """Return whether the key grants ``scope``: not a scope the catalogue dropped."""
+        return scope_catalogue.granted(scope, self.scopes)
 
     def clone(self, by, *, ip=None):
         """Return ``(new_key, secret)``: a different key with this key's name, scopes and IP allowlist.
@@ -530,111 +505,6 @@ PEPPER_GONE_DETAIL = (
 LAST_USED_INTERVAL = timedelta(seconds=60)
 
 
-class _VerifyStatement:
-    """The SELECT of ``PrivateKeyManager.verify`` for one database, and how to read its row.
-
-    It reads the columns of the key and of its account that requests use (``KEY_FIELDS``,
-    ``ACCOUNT_FIELDS``; ``deactivated_at`` is NULL by the WHERE clause); the others are deferred, loaded
-    on first access as with ``only()``. Every column read costs on every request, on SQLite even in
-    Django's rewriting of the statement's text. Only quoted identifiers from the models' metadata go into
-    that text: the digests are parameters. Rows become instances as
-    ``Model.from_db`` would make them, with the ORM's own converters, but without ``Model.__init__``'s
-    generic per-field path, which costs more than the query on SQLite; when a ``pre_init`` or
-    ``post_init`` receiver listens to these models, ``from_db`` is used instead.
-
-    Converting a row (UUID, JSON, datetimes) costs a third of running the query on SQLite, so the
-    converted values of the last rows seen are kept, keyed by the whole row as fetched. That caches no
-    validity: every call still runs the SELECT, and a changed, deactivated or deleted key yields another
-    row or none. The key's JSON values are copied for each instance (``scopes``, a flat list of strings).
-    """
-
-    KEY_FIELDS = (
-        "id",
-        "public_id",
-        "account",
-        "name",
-        "scopes",
-        "digest",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "allowed_ips",
-    )
-    ACCOUNT_FIELDS = ("id", "name", "public_key")
-    _built: dict[tuple[str, int], _VerifyStatement] = {}
-
-    def __init__(self, connection, candidates: int):
-        qn = connection.ops.quote_name
-        self.account_field = PrivateKey._meta.get_field("account")
-        self.account_model = self.account_field.related_model
-        key_fields = [f for f in PrivateKey._meta.concrete_fields if f.name in self.KEY_FIELDS]
-        account_fields = [
-            f for f in self.account_model._meta.concrete_fields if f.name in self.ACCOUNT_FIELDS
-        ]
-        columns = [f"k.{qn(f.column)}" for f in key_fields] + [f"a.{qn(f.column)}" for f in account_fields]
-        digest, deactivated_at = (
-            PrivateKey._meta.get_field(name).column for name in ("digest", "deactivated_at")
-        )
-        self.sql = (
-            f"SELECT {', '.join(columns)} FROM {qn(PrivateKey._meta.db_table)} k"  # noqa: S608
-            f" INNER JOIN {qn(self.account_model._meta.db_table)} a"
-            f" ON a.{qn(self.account_model._meta.pk.column)} = k.{qn(self.account_field.column)}"
-            f" WHERE k.{qn(digest)} IN ({', '.join(['%s'] * candidates)}) AND k.{qn(deactivated_at)} IS NULL"
-        )
-        self.converters = []
-        for index, field in enumerate(key_fields + account_fields):
-            column = field.get_col(field.model._meta.db_table)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            self.converters.extend((index, converter, column) for converter in found)
-        self.split = len(key_fields)
-        self.key_attnames = [f.attname for f in key_fields]
-        self.account_attnames = [f.attname for f in account_fields]
-        self.json_attnames = [f.attname for f in key_fields if isinstance(f, models.JSONField)]
-        self.alias = connection.alias
-        self._converted = functools.lru_cache(maxsize=1024)(self._convert)
-
-    @classmethod
-    def get(cls, connection, candidates: int) -> _VerifyStatement:
-        statement = cls._built.get((connection.alias, candidates))
-        if statement is None:
-            statement = cls._built[connection.alias, candidates] = cls(connection, candidates)
-        return statement
-
-    def key_from(self, row: tuple, db: str) -> PrivateKey:
-        """Return the key of ``row`` with its account cached on it."""
-        key_values, account_values = self._converted(row)
-        key = _instance(PrivateKey, db, key_values)
-        for attname in self.json_attnames:
-            key.__dict__[attname] = copy.copy(key_values[attname])
-        self.account_field.set_cached_value(key, _instance(self.account_model, db, account_values))
-        return key
-
-    def _convert(self, row: tuple) -> tuple[dict, dict]:
-        """Return ``({attname: value}, {attname: value})`` of the key and the account (never mutated)."""
-        connection = connections[self.alias]
-        values = list(row)
-        for index, converter, column in self.converters:
-            values[index] = converter(values[index], column, connection)
-        key_values = dict(zip(self.key_attnames, values[: self.split], strict=True))
-        key_values["deactivated_at"] = None
-        return key_values, dict(zip(self.account_attnames, values[self.split :], strict=True))
-
-
-def _instance(model, db: str, values: dict):
-    # ``receivers`` first: an empty list is the common case and costs nothing to check.
-    if (pre_init.receivers or post_init.receivers) and (
-        pre_init.has_listeners(model) or post_init.has_listeners(model)
-    ):
-        attnames = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-        return model.from_db(db, attnames, [values[attname] for attname in attnames])
-    instance = model.__new__(model)
-    instance.__dict__.update(values)
-    instance._state = ModelState()
-    instance._state.adding = False
-    instance._state.db = db
-    return instance
-
-
 class KeyUsage(models.Model):
     """Requests a key made on one day, folded from cache counters when ``last_used_at`` is written."""
 
@@ -691,7 +561,9 @@ class KeyEvent(models.Model):
         ROLLED = "rolled", "Rolled"
         LEAKED = "leaked", "Found leaked"
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="key_events")
+    account = models.ForeignKey(
+        conf.account_model_label(), on_delete=models.CASCADE, related_name="key_events"
+    )
     key = models.ForeignKey(
         PrivateKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )

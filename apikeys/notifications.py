@@ -1,4 +1,4 @@
-"""Emails to an account's owners and admins when something happens to one of its private keys.
+"""Emails to the people the host names (``adapter.key_recipients``) when something happens to a key.
 
 ``key_changed(key, action, actor, request=request)`` is called by whatever made the change (the tab's views,
 the admin, a key revoking itself through the API, secret scanning, ``manage.py notify_expiring``). The email
@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from django.db import transaction
 
-from accounts import mail
-from accounts.models import Membership
+from apikeys import conf, mail
+from apikeys.adapter import get_adapter
 
-# Each action has templates/apikeys/email/<action>_subject.txt and <action>_body.txt.
+# Each action has apikeys/templates/apikeys/email/<action>_subject.txt and <action>_body.txt.
 ACTIONS = ("created", "cloned", "rolled", "deactivated", "expiring", "leaked")
 
 
 def key_changed(key, action: str, actor=None, *, request=None, **context) -> None:
-    """Email the owners and admins of ``key``'s account about ``action``, after the transaction commits.
+    """Email the recipients of ``key``'s account about ``action``, after the transaction commits.
 
     ``actor`` is the user who acted, a label (``"secret scanning"``) or None. ``context`` reaches the
     templates as is (e.g. ``url`` for a leak). Recipients are read when the email is sent.
@@ -31,7 +30,7 @@ def key_changed(key, action: str, actor=None, *, request=None, **context) -> Non
     if action not in ACTIONS:
         raise ValueError(f"Unknown key notification: {action!r}")
     path = key.get_absolute_url()
-    link = request.build_absolute_uri(path) if request is not None else f"{settings.SITE_URL}{path}"
+    link = request.build_absolute_uri(path) if request is not None else f"{conf.get('SITE_URL')}{path}"
     context = {
         "key": key,
         "account": key.account,
@@ -39,23 +38,14 @@ def key_changed(key, action: str, actor=None, *, request=None, **context) -> Non
         "link": link,
         **context,
     }
-    transaction.on_commit(functools.partial(_send, key.account_id, action, context), robust=True)
+    transaction.on_commit(functools.partial(_send, key.account, action, context), robust=True)
 
 
-def recipients(account_id) -> list[str]:
-    """Return the addresses of the account's active members who manage its keys (owners and admins)."""
-    memberships = Membership.objects.filter(account_id=account_id, user__is_active=True).select_related(
-        "user"
-    )
-    return sorted({m.user.email for m in memberships if m.can_manage_api_keys})
-
-
-def _send(account_id, action: str, context: dict) -> None:
-    mail.send(f"apikeys/email/{action}", recipients(account_id), context)
+def _send(account, action: str, context: dict) -> None:
+    mail.send(f"apikeys/email/{action}", get_adapter().key_recipients(account), context)
 
 
 def _actor_label(actor) -> str:
     if actor is None or isinstance(actor, str):
         return actor or ""
-    name = actor.get_full_name()
-    return f"{name} ({actor.email})" if name and name != actor.email else actor.email
+    return get_adapter().actor_label(actor)

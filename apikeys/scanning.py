@@ -26,14 +26,13 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import notifications
+from apikeys import conf, notifications
 from apikeys.auth import json_error, method_not_allowed
 from apikeys.models import PrivateKey, ScanningPublicKey
 
@@ -85,7 +84,7 @@ def load_public_key(pem: str) -> ec.EllipticCurvePublicKey:
 
 def public_key_pem(identifier: str) -> str | None:
     """Return the PEM of the known public key ``identifier`` (setting first, then imported), or None."""
-    configured = settings.SECRET_SCANNING_PUBLIC_KEYS.get(identifier)
+    configured = conf.get("SECRET_SCANNING_PUBLIC_KEYS").get(identifier)
     if configured:
         return configured
     row = ScanningPublicKey.objects.filter(provider=PROVIDER, key_identifier=identifier).first()

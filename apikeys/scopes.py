@@ -1,29 +1,48 @@
-"""The scope catalogue, modelled on Klaviyo's published vocabulary, and the access presets.
+"""The scope catalogue: the resources a host declares in ``APIKEYS_SCOPES``, and the access presets.
 
 Scopes are stored as ``<resource>:read`` / ``<resource>:write`` strings. The UI speaks of levels per resource:
-``none``, ``read`` and ``full`` (every level the resource offers: read + write, or write alone).
+``none``, ``read`` and ``full`` (every level the resource offers: read + write, or write alone). A host lists
+its resources in settings, each a name (read and write) or a dict::
+
+    APIKEYS_SCOPES = ["lists", {"name": "accounts", "levels": ["read"]}, {"name": "data-privacy",
+                      "label": "Data privacy requests", "levels": ["write"]}]
+
+A key's stored scopes never change when the catalogue does: a scope the catalogue no longer declares stays
+on the key, is shown as unknown and grants nothing (``granted``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from apikeys import conf
+
 READ = "read"
 WRITE = "write"
+LEVELS = (READ, WRITE)
 NONE_LEVEL = "none"
 READ_LEVEL = "read"
 FULL_LEVEL = "full"
+
+ACCESS_FULL = "full"
+ACCESS_READ_ONLY = "read_only"
+ACCESS_CUSTOM = "custom"
 
 
 @dataclass(frozen=True)
 class Resource:
     name: str
-    levels: tuple[str, ...] = (READ, WRITE)
+    levels: tuple[str, ...] = LEVELS
+    title: str = ""
 
     @property
     def label(self) -> str:
-        return self.name.replace("-", " ").capitalize()
+        return self.title or self.name.replace("-", " ").capitalize()
 
     @property
     def ui_levels(self) -> tuple[str, ...]:
@@ -55,35 +74,86 @@ class Resource:
         return READ_LEVEL if READ in granted else NONE_LEVEL
 
 
-_READ_WRITE = [
-    "campaigns", "catalogs", "conversations", "coupon-codes", "coupons", "custom-objects", "events",
-    "flows", "forms", "images", "lists", "metrics", "profiles", "push-tokens", "reviews", "segments",
-    "subscriptions", "tags", "templates", "tracking-settings", "web-feeds", "webhooks",
-]  # fmt: skip
+def parse(entries) -> tuple[list[Resource], list[str]]:
+    """Return the resources of an ``APIKEYS_SCOPES`` value and a list of what is wrong with it."""
+    resources: list[Resource] = []
+    problems: list[str] = []
+    if isinstance(entries, str | bytes | Mapping) or not isinstance(entries, Iterable):
+        return [], ["must be a list of resource names or dicts"]
+    for entry in entries:
+        if isinstance(entry, str):
+            entry = {"name": entry}
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+            problems.append(f"{entry!r} is neither a resource name nor a dict with a 'name'")
+            continue
+        name, levels = entry["name"], tuple(entry.get("levels", LEVELS))
+        if not name or ":" in name or name != name.strip():
+            problems.append(f"{name!r} is not a valid resource name (no colon, no surrounding space)")
+        elif any(resource.name == name for resource in resources):
+            problems.append(f"{name!r} is declared twice")
+        elif not levels or not set(levels) <= set(LEVELS) or len(set(levels)) != len(levels):
+            problems.append(f"{name!r} has levels {list(levels)!r}: use 'read', 'write' or both")
+        else:
+            resources.append(
+                Resource(name, tuple(lvl for lvl in LEVELS if lvl in levels), entry.get("label", ""))
+            )
+    if not resources and not problems:
+        problems.append("declares no resource")
+    return sorted(resources, key=lambda r: r.name), problems
 
-CATALOGUE: tuple[Resource, ...] = tuple(
-    sorted(
-        [Resource("accounts", (READ,)), Resource("data-privacy", (WRITE,))]
-        + [Resource(name) for name in _READ_WRITE],
-        key=lambda r: r.name,
-    )
-)
-RESOURCES: dict[str, Resource] = {r.name: r for r in CATALOGUE}
 
-ALL_SCOPES: frozenset[str] = frozenset(f"{r.name}:{lvl}" for r in CATALOGUE for lvl in r.levels)
-FULL_ACCESS: frozenset[str] = ALL_SCOPES
-READ_ONLY: frozenset[str] = frozenset(s for s in ALL_SCOPES if s.endswith(f":{READ}"))
+@dataclass(frozen=True)
+class Catalogue:
+    resources: tuple[Resource, ...]
 
-ACCESS_FULL = "full"
-ACCESS_READ_ONLY = "read_only"
-ACCESS_CUSTOM = "custom"
-PRESETS: dict[str, frozenset[str]] = {ACCESS_FULL: FULL_ACCESS, ACCESS_READ_ONLY: READ_ONLY}
+    @functools.cached_property
+    def by_name(self) -> dict[str, Resource]:
+        return {r.name: r for r in self.resources}
+
+    @functools.cached_property
+    def all_scopes(self) -> frozenset[str]:
+        return frozenset(f"{r.name}:{lvl}" for r in self.resources for lvl in r.levels)
+
+    @functools.cached_property
+    def presets(self) -> dict[str, frozenset[str]]:
+        read_only = frozenset(s for s in self.all_scopes if s.endswith(f":{READ}"))
+        return {ACCESS_FULL: self.all_scopes, ACCESS_READ_ONLY: read_only}
+
+
+@functools.cache
+def catalogue() -> Catalogue:
+    """Return the host's catalogue (``APIKEYS_SCOPES``; ``apikeys.checks`` reports a bad one at start-up)."""
+    resources, _ = parse(conf.get("APIKEYS_SCOPES") or [])
+    return Catalogue(tuple(resources))
+
+
+@receiver(setting_changed)
+def _forget_catalogue(setting, **kwargs):
+    if setting == "APIKEYS_SCOPES":
+        catalogue.cache_clear()
+
+
+def __getattr__(name: str):
+    """``CATALOGUE``, ``RESOURCES``, ``ALL_SCOPES``, ``FULL_ACCESS``, ``READ_ONLY``, ``PRESETS``: the current
+    catalogue's, read from settings."""
+    current = catalogue()
+    values = {
+        "CATALOGUE": lambda: current.resources,
+        "RESOURCES": lambda: current.by_name,
+        "ALL_SCOPES": lambda: current.all_scopes,
+        "FULL_ACCESS": lambda: current.presets[ACCESS_FULL],
+        "READ_ONLY": lambda: current.presets[ACCESS_READ_ONLY],
+        "PRESETS": lambda: current.presets,
+    }
+    if name not in values:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return values[name]()
 
 
 def normalize(scopes: Iterable[str]) -> list[str]:
     """Return the scopes sorted and de-duplicated; raise ValueError for an unknown scope or none."""
     result = sorted(set(scopes))
-    unknown = [s for s in result if s not in ALL_SCOPES]
+    unknown = [s for s in result if s not in catalogue().all_scopes]
     if unknown:
         raise ValueError(f"Unknown scope: {', '.join(unknown)}.")
     if not result:
@@ -91,21 +161,32 @@ def normalize(scopes: Iterable[str]) -> list[str]:
     return result
 
 
+def granted(scope: str, scopes: Iterable[str]) -> bool:
+    """Return whether ``scopes`` grant ``scope``: stored on the key and still declared by the catalogue."""
+    return scope in scopes and scope in catalogue().all_scopes
+
+
+def unknown(scopes: Iterable[str]) -> list[str]:
+    """Return the stored scopes the catalogue no longer declares (kept on the key, granting nothing)."""
+    return sorted(s for s in scopes if s not in catalogue().all_scopes)
+
+
 def scopes_from_levels(levels: Mapping[str, str]) -> list[str]:
     """Turn ``{resource: level}`` from the scope matrix into scope strings (ValueError if unknown)."""
+    resources = catalogue().by_name
     scopes: list[str] = []
     for name, level in levels.items():
-        if name not in RESOURCES:
+        if name not in resources:
             raise ValueError(f"Unknown resource: {name}.")
-        scopes.extend(RESOURCES[name].scopes_for(level))
+        scopes.extend(resources[name].scopes_for(level))
     return sorted(scopes)
 
 
 def access_of(scopes: Iterable[str]) -> str:
     """Return the preset that ``scopes`` match (``full``, ``read_only``) or ``custom``."""
-    granted = frozenset(scopes)
-    for name, preset in PRESETS.items():
-        if granted == preset:
+    held = frozenset(scopes)
+    for name, preset in catalogue().presets.items():
+        if held == preset:
             return name
     return ACCESS_CUSTOM
 
@@ -124,4 +205,4 @@ def summary(scopes: Iterable[str]) -> str:
 def levels_of(scopes: Iterable[str]) -> list[tuple[Resource, str]]:
     """Return every resource of the catalogue with the level ``scopes`` give it."""
     scopes = list(scopes)
-    return [(resource, resource.level_in(scopes)) for resource in CATALOGUE]
+    return [(resource, resource.level_in(scopes)) for resource in catalogue().resources]

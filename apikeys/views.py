@@ -18,16 +18,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from accounts.decorators import capability_required
-from accounts.http import client_ip
-from apikeys import notifications, reveal, usage
+from apikeys import conf, notifications, reveal, usage
+from apikeys.adapter import get_adapter
+from apikeys.decorators import keys_manager_required
 from apikeys.forms import DeactivateForm, KeyForm, RollForm
+from apikeys.http import client_ip
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
 
 RECENT_USE = timedelta(days=7)  # a key used this recently gets a warning before deactivation
 RECENT_EVENTS = 20  # deleted keys live on here: their own page is gone
 
-manage_keys = capability_required("can_manage_api_keys")
+manage_keys = keys_manager_required
 confirm_then_post = require_http_methods(["GET", "POST"])
 
 
@@ -58,7 +59,8 @@ def _posted(request):
 
 
 def _page(request, template: str, context: dict):
-    return render(request, f"apikeys/{template}", {"tab": "api-keys", **context})
+    base = conf.get("APIKEYS_BASE_TEMPLATE")
+    return render(request, f"apikeys/{template}", {"tab": "api-keys", "apikeys_base": base, **context})
 
 
 @manage_keys
@@ -76,6 +78,7 @@ def key_list(request):
             "active_keys": [key for key in keys if key.is_usable],
             "inactive_keys": [key for key in keys if not key.is_usable],
             "events": KeyEvent.objects.for_account(request.account)[:RECENT_EVENTS],
+            "public_key": get_adapter().public_key(request.account),
         },
     )
 

@@ -159,7 +159,7 @@ _proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
 if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
     raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https.")
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
-# The proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed (accounts/http.py). Empty: use
+# The proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed (apikeys/http.py). Empty: use
 # REMOTE_ADDR. Throttles, key allowlists and activity logs go by the client's address; behind a proxy
 # without this, every visitor shares the proxy's.
 if "NUM_PROXIES" in env.ENVIRON:
@@ -224,6 +224,19 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # API authentication throttling (apikeys/auth.py): after this many failed attempts from one client address
 # within a minute, the API answers 429 until the minute is over, without touching the database.
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=30)
+
+# The API keys app (apikeys/, docs/integrate.md): this project is its reference host.
+APIKEYS_ACCOUNT_MODEL = "accounts.Account"
+APIKEYS_ADAPTER = "accounts.adapter.KeysAdapter"
+APIKEYS_BASE_TEMPLATE = "settings/base.html"
+# The scope catalogue, in Klaviyo's published vocabulary: every resource offers read and write but these.
+APIKEYS_SCOPES = [
+    {"name": "accounts", "levels": ["read"]},
+    {"name": "data-privacy", "levels": ["write"]},
+    "campaigns", "catalogs", "conversations", "coupon-codes", "coupons", "custom-objects", "events", "flows",
+    "forms", "images", "lists", "metrics", "profiles", "push-tokens", "reviews", "segments", "subscriptions",
+    "tags", "templates", "tracking-settings", "web-feeds", "webhooks",
+]  # fmt: skip
 
 # GitHub secret scanning (apikeys/scanning.py): public keys that sign its alerts, as JSON
 # {"<key identifier>": "<PEM>"}, besides those imported with manage.py import_github_scanning_keys.

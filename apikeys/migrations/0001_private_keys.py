@@ -6,13 +6,15 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from apikeys import conf
+
 
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        migrations.swappable_dependency(conf.account_model_label()),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -34,7 +36,7 @@ class Migration(migrations.Migration):
                 ('deactivated_at', models.DateTimeField(blank=True, null=True)),
                 ('deactivated_by_label', models.CharField(blank=True, help_text='Who deactivated the key, kept if the user is deleted.', max_length=254)),
                 ('deactivation_reason', models.CharField(blank=True, max_length=500)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='private_keys', to='accounts.account')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='private_keys', to=conf.account_model_label())),
                 ('cloned_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='clones', to='apikeys.privatekey')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('deactivated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -55,7 +57,7 @@ class Migration(migrations.Migration):
                 ('ip_address', models.GenericIPAddressField(blank=True, editable=False, null=True)),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
                 ('details', models.JSONField(blank=True, default=dict, editable=False)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_events', to='accounts.account')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_events', to=conf.account_model_label())),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='apikeys.privatekey')),
             ],

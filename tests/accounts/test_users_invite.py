@@ -177,7 +177,7 @@ def test_it_says_so_when_the_email_cannot_be_sent(client, account, owner, settin
     def fail(*args, **kwargs):
         raise ConnectionRefusedError("no mail server")
 
-    monkeypatch.setattr("accounts.mail.send_mail", fail)
+    monkeypatch.setattr("apikeys.mail.send_mail", fail)
     client.force_login(owner)
     response = client.post(URL, {"email": "new@new.test", "role": "analyst"}, follow=True)
     page = response.content.decode()

@@ -115,7 +115,8 @@ def test_the_key_list_links_to_it(support_client, key):
 def test_both_searches_load_the_script_that_stops_a_secret_in_the_browser(support_client, changelist):
     html = support_client.get(changelist).content.decode()
     shape = secrets.SHAPE.pattern
-    assert f'src="/static/js/secret_search.js" data-find-url="{FIND}" data-secret-shape="{shape}"' in html
+    script = "/static/apikeys/js/secret_search.js"
+    assert f'src="{script}" data-find-url="{FIND}" data-secret-shape="{shape}"' in html
 
 
 @pytest.mark.parametrize("changelist", [KEYS, EVENTS])

@@ -146,11 +146,11 @@ def test_it_never_fails_the_change_when_email_fails(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("no mail server")
 
-    monkeypatch.setattr("accounts.mail.send_mail", refuse)
+    monkeypatch.setattr("apikeys.mail.send_mail", refuse)
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(url("create"), {"name": "Zapier", "access": scopes.ACCESS_FULL})
     assert response.status_code == 302 and PrivateKey.objects.count() == 1
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "accounts.mail"]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "apikeys.mail"]
     assert len(warnings) == 2 and "apikeys/email/created" in warnings[0].getMessage()
 
 
@@ -210,7 +210,7 @@ def test_it_announces_keys_expiring_within_seven_days_once(account, owner, team,
 
 def test_it_marks_a_key_announced_even_if_sending_fails(account, owner, team, monkeypatch, notify_expiring):
     soon = expiring_key(account, owner, "Soon", timedelta(days=1))
-    monkeypatch.setattr("accounts.mail.send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("down")))
+    monkeypatch.setattr("apikeys.mail.send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("down")))
     assert "Announced 1 key" in notify_expiring()
     soon.refresh_from_db()
     assert soon.expiry_notified_at is not None

@@ -1,0 +1,41 @@
+"""How the API keys app meets this project: accounts, roles and emails (settings.APIKEYS_ADAPTER)."""
+
+from __future__ import annotations
+
+from accounts.decorators import current_membership, forbidden, render_no_account
+from accounts.models import PUBLIC_KEY_ALPHABET, PUBLIC_KEY_LENGTH, Membership
+from apikeys.adapter import KeysAdapter as BaseKeysAdapter
+
+_PUBLIC_KEY_CHARACTERS = frozenset(PUBLIC_KEY_ALPHABET)
+
+
+class KeysAdapter(BaseKeysAdapter):
+    def current_account(self, request):
+        """The account chosen in the session; the membership stays on the request for the settings pages."""
+        request.membership = current_membership(request)
+        return request.membership.account if request.membership else None
+
+    def can_manage_keys(self, request, account):
+        membership = getattr(request, "membership", None)
+        return (
+            membership is not None and membership.account_id == account.pk and membership.can_manage_api_keys
+        )
+
+    def forbidden(self, request, account):
+        request.account = account
+        return forbidden(request)
+
+    def no_account(self, request):
+        return render_no_account(request)
+
+    def key_recipients(self, account):
+        """The active owners and admins (the roles that manage keys)."""
+        memberships = Membership.objects.filter(account=account, user__is_active=True).select_related("user")
+        return sorted({m.user.email for m in memberships if m.can_manage_api_keys})
+
+    def actor_label(self, user):
+        name = user.get_full_name()
+        return f"{name} ({user.email})" if name and name != user.email else user.email
+
+    def is_public_key(self, token):
+        return len(token) == PUBLIC_KEY_LENGTH and _PUBLIC_KEY_CHARACTERS.issuperset(token)

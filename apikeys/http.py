@@ -1,0 +1,82 @@
+"""Where a request comes from: the one ``client_ip`` every view, the API and the throttles ask.
+
+The address is ``REMOTE_ADDR``, the peer of the TCP connection, unless that peer is one of the proxies listed
+in ``TRUSTED_PROXIES``. Only then is ``X-Forwarded-For`` read, from the right, because each proxy appends the
+address it saw: trusted hops are skipped and the first untrusted address is the client. Anything left of it
+was written by the client and may be forged, so it is never looked at. A malformed hop means the header cannot
+be trusted at all, and the peer's address is used instead.
+
+The answer is a normalised IP address (an IPv4 address mapped into IPv6 reads as IPv4) or None, never the
+raw text of a header: it goes into activity logs, throttle keys and allowlist checks.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from collections.abc import Iterable
+
+from django.http import HttpRequest
+
+from apikeys import conf
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_ip(text: str | None) -> IPAddress | None:
+    """Return ``text`` as an address (IPv4-mapped IPv6 as IPv4), or None if it is not one.
+
+    Every API request parses its client's address; ``ipaddress`` takes longer to do that than the rest of
+    the throttle check, so recent answers are kept (addresses are immutable; the memo is bounded).
+    """
+    try:
+        address = ipaddress.ip_address((text or "").strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def normalize_network(text: str) -> str:
+    """Return an address or CIDR range in canonical form ("192.0.2.0/24", "2001:db8::1"); ValueError if bad.
+
+    Host bits are dropped (192.0.2.7/24 is 192.0.2.0/24) and a single address is written without a prefix.
+    """
+    network = ipaddress.ip_network(text.strip(), strict=False)
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)
+
+
+@functools.lru_cache(maxsize=256)
+def networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    """Return the networks of already validated ``entries`` (addresses or CIDR ranges), parsed once."""
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def in_networks(address: IPAddress | None, entries: Iterable[str]) -> bool:
+    """Return whether ``address`` falls in one of ``entries`` (addresses or CIDR ranges)."""
+    if address is None:
+        return False
+    # ``in`` is False across IP versions, so IPv4 and IPv6 entries mix freely.
+    return any(address in network for network in networks(tuple(entries)))
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """Return the client's address as the rule above finds it, or None if there is no valid one."""
+    peer = parse_ip(request.META.get("REMOTE_ADDR"))
+    trusted = conf.get("TRUSTED_PROXIES")
+    if peer is None or not trusted or not in_networks(peer, trusted):
+        return str(peer) if peer else None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    client = peer
+    for hop in reversed(forwarded.split(",")) if forwarded.strip() else ():
+        client = parse_ip(hop)
+        if client is None:
+            return str(peer)
+        if not in_networks(client, trusted):
+            break
+    return str(client)
