@@ -1,17 +1,13 @@
-"""Everything under /api/: keys authenticate every endpoint here (see apikeys/auth.py), but GitHub's secret
-scanning alerts, which GitHub signs (see apikeys/scanning.py).
+"""The app's API endpoints: ``key/`` (which key is calling; DELETE revokes it) and GitHub's secret scanning
+alerts (signed by GitHub, see apikeys/scanning.py). Include them under your API's prefix, in your namespace:
+``path("api/", include("apikeys.api_urls"))``. ``apikeys.api.not_found`` answers unknown paths in JSON.
 """
 
-from django.urls import include, path, re_path
+from django.urls import path
 
 from apikeys import api, scanning
 
-app_name = "api"
-
 urlpatterns = [
     path("key/", api.key_detail, name="key"),
-    path("lists/", include("lists.api_urls")),
     path("secret-scanning/github/", scanning.github_alert, name="secret_scanning_github"),
-    # Last: whatever else is asked under /api/ gets a JSON 404, never an HTML page.
-    re_path(r"^(?P<path>.*)$", api.not_found),
 ]

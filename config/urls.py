@@ -31,7 +31,7 @@ urlpatterns = [
     path("invitations/<str:token>/", accept_invitation, name="accept_invitation"),
     path("settings/", include("accounts.urls")),
     path("settings/api-keys/", include("apikeys.urls")),
-    path("api/", include("apikeys.api_urls")),
+    path("api/", include("config.api_urls")),
     path("client/", include("lists.client_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,4 @@
-"""/api/lists/: included by apikeys/api_urls.py, so the names live in the ``api`` namespace."""
+"""/api/lists/: included by config/api_urls.py, so the names live in the ``api`` namespace."""
 
 from django.urls import path
 
