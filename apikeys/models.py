@@ -258,6 +258,11 @@ class PrivateKey(models.Model):
     def scope_levels(self):
         return scope_catalogue.levels_of(self.scopes)
 
+    @property
+    def unknown_scopes(self) -> list[str]:
+        """Stored scopes the catalogue no longer declares: kept on the key, granting nothing."""
+        return scope_catalogue.unknown(self.scopes)
+
     def has_scope(self, scope: str) -> bool:
         """Return whether the key grants ``scope``: not a scope the catalogue dropped."""
         return scope_catalogue.granted(scope, self.scopes)
