@@ -718,3 +718,19 @@ class KeyEvent(models.Model):
     @property
     def key_masked(self) -> str:
         return f"{secrets.PREFIX}…{self.key_hint}"
+
+
+class RevealShare(models.Model):
+    """One share of a new secret on its way to the reveal page: secret XOR pad (see apikeys/reveal.py).
+
+    Uniform noise without the pad, which only the browser holds. A row of its own, not a session entry, so
+    that deleting it is the one atomic claim to the secret.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key_public_id = models.UUIDField(editable=False)
+    share = models.CharField(max_length=2 * secrets.SECRET_LENGTH, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    def __str__(self):
+        return f"Reveal share {self.pk}"
