@@ -164,13 +164,16 @@ SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
 # without this, every visitor shares the proxy's.
 if "NUM_PROXIES" in env.ENVIRON:
     raise ImproperlyConfigured("NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead.")
+# The word "unix" trusts a proxy on a unix socket (REMOTE_ADDR empty), e.g. nginx in front of gunicorn.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
+    if _proxy == "unix":
+        continue
     try:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError:
         raise ImproperlyConfigured(
-            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR range."
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address, a CIDR range or the word unix."
         ) from None
 
 X_FRAME_OPTIONS = "DENY"
