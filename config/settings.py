@@ -228,6 +228,11 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # within a minute, the API answers 429 until the minute is over, without touching the database.
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=30)
 
+# Client subscriptions (lists/client.py): requests per minute from one client address, and for one site ID
+# (public key, which anyone can read), before POST /client/subscriptions/ answers 429.
+SUBSCRIPTION_IP_LIMIT = env.int("SUBSCRIPTION_IP_LIMIT", default=10)
+SUBSCRIPTION_LIMIT = env.int("SUBSCRIPTION_LIMIT", default=120)
+
 # GitHub secret scanning (apikeys/scanning.py): public keys that sign its alerts, as JSON
 # {"<key identifier>": "<PEM>"}, besides those imported with manage.py import_github_scanning_keys.
 # Requests are verified against these alone: nothing is fetched from the network while answering.
