@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.roles import Role
+from apikeys.validators import refuse_control_characters
 
 
 class UserManager(BaseUserManager):
@@ -44,8 +45,10 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in with an email address (no username)."""
 
-    email = models.EmailField("email address", max_length=254, unique=True)
-    name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(
+        "email address", max_length=254, unique=True, validators=[refuse_control_characters]
+    )
+    name = models.CharField(max_length=150, blank=True, validators=[refuse_control_characters])
     is_staff = models.BooleanField("staff status", default=False, help_text="Can log into the admin site.")
     is_active = models.BooleanField("active", default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -92,7 +95,7 @@ class AccountQuerySet(models.QuerySet):
 class Account(models.Model):
     """A customer of the SaaS; its public key (site ID) identifies it to client-side code."""
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[refuse_control_characters])
     public_key = models.CharField(max_length=PUBLIC_KEY_LENGTH, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -372,7 +375,7 @@ class Invitation(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(max_length=254)
+    email = models.EmailField(max_length=254, validators=[refuse_control_characters])
     role = models.CharField(max_length=32, choices=Role.choices)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -37,6 +37,7 @@ from accounts.admin import RefuseNulLookups
 from accounts.http import client_ip
 from apikeys import notifications, secrets
 from apikeys.models import KeyEvent, PrivateKey
+from apikeys.validators import refuse_control_characters
 
 # Columns that must never reach a page, not even read-only, nor be probed with ?digest__startswith=…
 HIDDEN_FIELDS = ("digest", "pepper_id")
@@ -102,6 +103,7 @@ class RefuseSecretSearches:
 class DeactivateForm(forms.Form):
     reason = forms.CharField(
         max_length=500,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Required. The account's owners and admins see it on the key's page and in its activity.",
     )

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts import http
 from apikeys import scopes as scope_catalogue
-from apikeys import secrets
+from apikeys import secrets, validators
 
 # Keys that expire this soon get a warning badge and a banner on the settings pages.
 EXPIRY_WARNING = timedelta(days=7)
@@ -79,6 +79,8 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
         name = (name or "").strip()
         if not name:
             raise ValueError("A key needs a name.")
+        if validators.has_control_characters(name):
+            raise ValueError(f"A key's name: {validators.CONTROL_CHARACTERS_MESSAGE}")
         if expires_at is not None and expires_at <= timezone.now():
             raise ValueError("A key's expiry must lie in the future.")
         allowed_ips = list(dict.fromkeys(http.normalize_network(entry) for entry in allowed_ips))
@@ -347,7 +349,12 @@ class PrivateKey(models.Model):
         return new_key, secret
 
     def deactivate(self, by, reason: str = "", *, ip=None, by_label: str = "") -> bool:
-        """Stop the key from the next request on; return False if it was already inactive."""
+        """Stop the key from the next request on; return False if it was already inactive.
+
+        Raise ValueError, changing nothing, for a reason with control characters (apikeys.validators).
+        """
+        if validators.has_control_characters(reason or ""):
+            raise ValueError(f"A deactivation reason: {validators.CONTROL_CHARACTERS_MESSAGE}")
         with transaction.atomic():
             locked = self._locked()
             if not locked.is_active:
@@ -413,7 +420,8 @@ class PrivateKey(models.Model):
         A key already inactive is marked too, so that nobody reactivates it. Records one LEAKED event (actor
         ``LEAK_ACTOR``); return False, changing nothing, if the key was already marked.
         """
-        url = (url or "")[:MAX_LEAK_URL]
+        # The URL comes from the alert's body: whatever it holds, the reason stays one line of text.
+        url = "".join(c for c in (url or "") if not validators.has_control_characters(c))[:MAX_LEAK_URL]
         with transaction.atomic():
             locked = self._locked()
             if locked.leaked_at is not None:
