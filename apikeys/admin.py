@@ -33,7 +33,6 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.admin import RefuseNulLookups
 from accounts.http import client_ip
 from apikeys import notifications, secrets
 from apikeys.models import KeyEvent, PrivateKey
@@ -88,8 +87,40 @@ class FindBySecretForm(forms.Form):
         return secret
 
 
+# What Django's list filters put in a changelist's query string after a filtered field's path.
+FILTER_SUFFIXES = ("exact", "isnull", "gte", "lt", "isempty", "id__exact", "pk__exact")
+
+
+class SafeLookups:
+    """Admin mixin: a changelist filters only as its own list filters do; anything else answers 400.
+
+    Django admits any lookup on a model's own fields from the query string, and many fail in the database
+    rather than in Django (a 500): JSON containment SQLite lacks (``?scopes__contains=``), a regex that
+    does not compile, a year or an id out of range, a NUL that PostgreSQL refuses in text. Support staff
+    filter with the filters on the page, so only what those send is allowed, and never a NUL.
+    """
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if "\x00" in str(value) or lookup not in self._offered_lookups(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def _offered_lookups(self, request) -> set[str]:
+        offered = set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, str | list | tuple):
+                path = item if isinstance(item, str) else item[0]
+                offered |= {f"{path}__{suffix}" for suffix in FILTER_SUFFIXES}
+            else:  # a SimpleListFilter reads its own parameter, whatever it holds
+                offered.add(item.parameter_name)
+        return offered
+
+
 class RefuseSecretSearches:
-    """Admin mixin: a search holding a whole secret is not run nor shown again; staff go to the finder."""
+    """Admin mixin: a search holding a whole secret is not run nor shown again; staff go to the finder.
+
+    Every changelist with a search uses it (keys, key activity, accounts, memberships, users).
+    """
 
     def changelist_view(self, request, extra_context=None):
         if secrets.SHAPE.search(request.GET.get("q", "")):
@@ -151,7 +182,7 @@ class KeyEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(PrivateKey)
-class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
+class PrivateKeyAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "account_link", "masked_key", "status", "created_at", "last_used_at")
     list_filter = (StatusFilter, ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
@@ -355,7 +386,7 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(KeyEvent)
-class KeyEventAdmin(RefuseSecretSearches, RefuseNulLookups, ReadOnlyMixin, admin.ModelAdmin):
+class KeyEventAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "action", "key_link", "account_link", "actor_label", "ip_address")
     list_filter = ("action", ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
