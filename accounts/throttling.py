@@ -51,7 +51,8 @@ class LoginGuard:
     """The failure counters of one log-in attempt: its email address and its client address."""
 
     def __init__(self, request, email: str | None):
-        self.counters = [(_key("ip", client_ip(request) or ""), settings.LOGIN_IP_FAILURE_LIMIT)]
+        ip = client_ip(request)  # None: unknown (apikeys/http.py), and never one bucket for every client
+        self.counters = [(_key("ip", ip), settings.LOGIN_IP_FAILURE_LIMIT)] if ip else []
         if email:
             self.counters.append((_key("email", email.strip().lower()), settings.LOGIN_FAILURE_LIMIT))
 
@@ -74,7 +75,7 @@ class LoginGuard:
                 cache.set(f"{key}:until", now + wait, wait)
 
     def record_success(self) -> None:
-        email_counters = [key for key, _ in self.counters[1:]]
+        email_counters = [key for key, _ in self.counters if key.startswith("login-throttle:email:")]
         cache.delete_many(email_counters + [f"{key}:until" for key in email_counters])
 
 

@@ -148,7 +148,13 @@ def _failure_cache_key(ip: str | None, window: int) -> str:
 
 
 def _seconds_throttled(ip: str | None) -> int:
-    """Return how long the client must wait (0: not throttled); one cache read, no query."""
+    """Return how long the client must wait (0: not throttled); one cache read, no query.
+
+    An unknown address (None, see apikeys/http.py) is not throttled: one bucket for it would be shared by
+    every client, and one of them could lock all the others out.
+    """
+    if ip is None:
+        return 0
     now = time.time()
     window = int(now // _THROTTLE_WINDOW)
     failures = cache.get(_failure_cache_key(ip, window), 0)
@@ -159,6 +165,8 @@ def _seconds_throttled(ip: str | None) -> int:
 
 def _record_failure(ip: str | None) -> None:
     """Count a failure in the current minute (``add`` then ``incr``: atomic on Redis, fine on locmem)."""
+    if ip is None:
+        return
     key = _failure_cache_key(ip, int(time.time() // _THROTTLE_WINDOW))
     if cache.add(key, 1, timeout=2 * _THROTTLE_WINDOW):
         return

@@ -164,13 +164,16 @@ SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
 # without this, every visitor shares the proxy's.
 if "NUM_PROXIES" in env.ENVIRON:
     raise ImproperlyConfigured("NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead.")
+# The word "unix" trusts a proxy on a unix socket (REMOTE_ADDR empty), e.g. nginx in front of gunicorn.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
+    if _proxy == "unix":
+        continue
     try:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError:
         raise ImproperlyConfigured(
-            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR range."
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address, a CIDR range or the word unix."
         ) from None
 
 X_FRAME_OPTIONS = "DENY"
@@ -224,6 +227,11 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # API authentication throttling (apikeys/auth.py): after this many failed attempts from one client address
 # within a minute, the API answers 429 until the minute is over, without touching the database.
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=30)
+
+# Client subscriptions (lists/client.py): requests per minute from one client address, and for one site ID
+# (public key, which anyone can read), before POST /client/subscriptions/ answers 429.
+SUBSCRIPTION_IP_LIMIT = env.int("SUBSCRIPTION_IP_LIMIT", default=10)
+SUBSCRIPTION_LIMIT = env.int("SUBSCRIPTION_LIMIT", default=120)
 
 # The API keys app (apikeys/, docs/integrate.md): this project is its reference host.
 APIKEYS_ACCOUNT_MODEL = "accounts.Account"
