@@ -91,6 +91,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("init_command", "PRAGMA journal_mode=WAL")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://keyward")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A stopped or hung Redis must cost a request a fraction of a second, not the client's default of
+    # forever: every cache call degrades to "no cache" on error (apikeys/cachesafe.py).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 0.5)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 0.5)
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keyward <noreply@keyward.localhost>")
@@ -224,6 +229,10 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # API authentication throttling (apikeys/auth.py): after this many failed attempts from one client address
 # within a minute, the API answers 429 until the minute is over, without touching the database.
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=30)
+
+# Key usage (apikeys/usage.py): requests are counted in each process's memory and written to the usage
+# table every this many seconds, and at exit; a crash loses at most that much of a process's counts.
+KEY_USAGE_FLUSH_SECONDS = env.float("KEY_USAGE_FLUSH_SECONDS", default=1.0)
 
 # GitHub secret scanning (apikeys/scanning.py): public keys that sign its alerts, as JSON
 # {"<key identifier>": "<PEM>"}, besides those imported with manage.py import_github_scanning_keys.
