@@ -6,17 +6,22 @@ Redis or PostgreSQL. Used by tests/faults/ and by bench/soak.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -90,7 +95,7 @@ def server_environment(database_url: str, cache_url: str, **extra: str) -> dict[
         if key not in {"DJANGO_SETTINGS_MODULE", "CACHE_URL", "DATABASE_URL"}
     }
     environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SETTINGS_MODULE="tests.faults.server_settings",
         SECRET_KEY="keyward-faults-only-secret-key-0123456789abcdefghij",
         API_KEY_PEPPERS="test-pepper-current,test-pepper-previous",  # those of tests/settings.py
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -148,3 +153,90 @@ class AppServer:
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
+
+
+class TcpProxy:
+    """A TCP relay from a port of its own to ``upstream``: ``stop()`` takes the upstream away for everyone
+    connected through it (open connections are cut, new ones refused), ``start()`` brings it back."""
+
+    def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1", port: int | None = None):
+        self.upstream = (upstream_host, upstream_port)
+        self.port = port or free_port(15500)
+        self.listener: socket.socket | None = None
+        self.sockets: set[socket.socket] = set()
+        self.lock = threading.Lock()
+
+    def start(self) -> TcpProxy:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        with self.lock:
+            doomed, self.sockets = list(self.sockets), set()
+            listener, self.listener = self.listener, None
+        for sock in [listener, *doomed]:
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # stopped
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self.lock:
+                self.sockets.update((client, server))
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class Tab:
+    """A logged-in browser on the API keys tab of one app server (httpx, cookies, CSRF)."""
+
+    def __init__(self, base_url: str, email: str, password: str):
+        self.http = httpx.Client(base_url=base_url, timeout=10)
+        page = self.http.get("/login/")
+        response = self.http.post(
+            "/login/", data={"username": email, "password": password, "csrfmiddlewaretoken": self.token(page)}
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"log-in as {email} failed: {response.status_code}")
+
+    def token(self, page: httpx.Response | None = None) -> str:
+        """The CSRF token: a form's, or the cookie's secret, which Django accepts as well."""
+        if page is not None and (found := CSRF_INPUT.search(page.text)):
+            return found.group(1)
+        return self.http.cookies["csrftoken"]
+
+    def post(self, path: str, data: dict | None = None) -> httpx.Response:
+        return self.http.post(path, data={**(data or {}), "csrfmiddlewaretoken": self.token()})
+
+    def close(self) -> None:
+        self.http.close()
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
