@@ -70,6 +70,7 @@ class Record:
     ended: float
     status: int | str
     kind: str  # good, bad, revoked, tab, action, scanning
+    secret: str = ""  # the API key sent, if any
 
 
 @dataclass
@@ -205,14 +206,14 @@ async def drive(base_url, state, owners, args, redis_server, database_url, sign)
         await asyncio.gather(*tasks)
 
 
-async def timed(state: State, kind: str, request) -> httpx.Response | None:
+async def timed(state: State, kind: str, request, secret: str = "") -> httpx.Response | None:
     started = time.monotonic()
     try:
         response = await request
         status = response.status_code
     except httpx.HTTPError as error:
         response, status = None, type(error).__name__
-    state.records.append(Record(started, time.monotonic(), status, kind))
+    state.records.append(Record(started, time.monotonic(), status, kind, secret))
     return response
 
 
@@ -230,9 +231,8 @@ async def api_caller(api: httpx.AsyncClient, state: State, end: float) -> None:
                 continue
             kind, secret = "good", key.secret
         started = time.monotonic()
-        response = await timed(
-            state, kind, api.get("/api/key/", headers={"Authorization": f"Bearer {secret}"})
-        )
+        call = api.get("/api/key/", headers={"Authorization": f"Bearer {secret}"})
+        response = await timed(state, kind, call, secret)
         if response is None:
             continue
         key = state.keys.get(secret)
@@ -432,6 +432,12 @@ def report(state: State, server: AppServer, args) -> None:
     print(f"| 5xx inside it ({WINDOW_BEFORE} s before to {WINDOW_AFTER} s after the kill) | {five_inside} |")
     print(f"| connection errors | {len(errors)} |")
     print(f"| requests through after deactivation committed | {len(state.through)} |")
+    never_revoked = [
+        r
+        for r in state.records
+        if r.kind == "good" and r.status in (401, 429) and state.keys[r.secret].revoked_at is None
+    ]
+    print(f"| a key never revoked refused (401/429) | {len(never_revoked)} |")
     print(f"| keys revoked during the run | {sum(1 for k in state.revoked if k.revoked_at)} |")
     print(
         f"| usage counts lost (bound: ≤ 1 s per worker on a crash, none on a graceful stop) | "
