@@ -136,6 +136,19 @@ def test_it_adds_up_the_usage_counted_by_both_servers_on_the_keys_page(servers, 
     assert "12 requests in all" in page.text
 
 
+def test_it_writes_the_usage_counts_when_a_server_stops(django_db_setup, redis_server, account, owner):
+    key, secret = issue(account, owner)
+    environment = server_environment(database_url(), redis_server.url, KEY_USAGE_FLUSH_SECONDS="3600")
+    server = AppServer(environment, workers=2).start()
+    try:
+        for _ in range(9):
+            assert api(server, secret).status_code == 200
+        assert not KeyUsage.objects.filter(key=key).exists()  # an hour until the next flush
+    finally:
+        server.stop()  # SIGTERM: each worker exits, and writes what it counted
+    assert KeyUsage.objects.get(key=key).requests == 9
+
+
 def test_it_counts_failed_authentications_across_both_servers(servers):
     a, b = servers
     for server in (a, b, a, b):
