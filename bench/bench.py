@@ -58,7 +58,13 @@ def main() -> int:
     parser.add_argument("--scale-keys", type=int, default=1_000_000, help="keys stored for the large case")
     parser.add_argument("--scale-minutes", type=float, default=10, help="time box for storing them")
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run, not a measurement)")
+    parser.add_argument(
+        "--only",
+        default="1,2,2b,2c,3",
+        help="comma-separated sections to run (default 1,2,2b,2c,3; --scale adds 4)",
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
 
     workdir = Path(tempfile.mkdtemp(prefix="kw-bench-"))
     os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -71,11 +77,15 @@ def main() -> int:
     try:
         bench.machine()
         bench.populate(args.keys)
-        bench.verification()
-        bench.throughput(workdir)
-        bench.breakdown()
-        bench.stacks()
-        bench.queries()
+        for section, run in [
+            ("1", bench.verification),
+            ("2", bench.throughput),
+            ("2b", bench.breakdown),
+            ("2c", bench.stacks),
+            ("3", bench.queries),
+        ]:
+            if section in only:
+                run()
         if args.scale:
             bench.scale(args.scale_keys, args.scale_minutes * 60)
     except Exception:  # noqa: BLE001  (print what was measured, then the error)
@@ -308,17 +318,24 @@ class Bench:
 
     # -- 2. throughput ---------------------------------------------------------------------------------
 
-    def throughput(self, workdir: Path) -> None:
+    def record_body(self) -> None:
+        """Give the reference views /api/key/'s body (BENCH_BODY), so that every view sends the same."""
+        from django.test import Client
+
+        client = Client()
+        response = client.get("/api/key/", HTTP_AUTHORIZATION=f"Bearer {self.secret}")
+        assert response.status_code == 200, response.content
+        os.environ["BENCH_BODY"] = response.content.decode()
+        assert client.get("/bench/no-auth/").content == response.content, "both views must send the same body"
+
+    def throughput(self) -> None:
         from django.test import Client
 
         self.log("2. throughput through the test client")
         section = "2. requests/s, /api/key/ vs no-auth view"
         client = Client()
         auth = {"HTTP_AUTHORIZATION": f"Bearer {self.secret}"}
-        response = client.get("/api/key/", **auth)
-        assert response.status_code == 200, response.content
-        os.environ["BENCH_BODY"] = response.content.decode()
-        assert client.get("/bench/no-auth/").content == response.content, "both views must send the same body"
+        self.record_body()
         drf_auth = {"HTTP_AUTHORIZATION": f"Api-Key {self.drf_keys[0]}"}
         assert client.get("/bench/drf-api-key/", **drf_auth).status_code == 200
 
@@ -419,6 +436,7 @@ class Bench:
         except Exception as error:  # noqa: BLE001  (report why the second stack is missing, then go on)
             self.row(section, "PostgreSQL + Redis", f"skipped: {str(error).strip()[:70]}")
         seconds, rounds = (3, 1) if self.quick else (5, 3)
+        self.record_body()
         for name, database_url, cache_url, secret in stacks:
             self.log(f"2c. {name}: /api/key/, djangorestframework-api-key, one indexed SELECT")
             environment = {"DATABASE_URL": database_url, "CACHE_URL": cache_url}
