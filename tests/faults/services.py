@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import httpx
+from gunicorn import config as gunicorn_config
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -128,6 +129,8 @@ class AppServer:
         command = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
         command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
         command += ["--graceful-timeout", "5"]
+        if any(setting.name == "control_socket_disable" for setting in gunicorn_config.KNOWN_SETTINGS):
+            command.append("--no-control-socket")  # gunicorn 27+: else every server shares ~/.gunicorn/*.ctl
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.environment, stdout=self.log, stderr=subprocess.STDOUT
         )
