@@ -13,8 +13,8 @@ from tests.factories import AccountFactory, MembershipFactory
 
 _postgres_deselected = pytest.StashKey[int]()
 POSTGRES_ONLY = (
-    "tests marked postgres (tests/concurrency/) deselected: the database is not PostgreSQL "
-    "(DATABASE_URL=postgres://… runs them; CI runs the suite on both)"
+    "tests marked postgres (tests/concurrency/, tests/faults/test_app_servers.py) deselected: the database "
+    "is not PostgreSQL (DATABASE_URL=postgres://… runs them; CI runs the suite on both)"
 )
 
 
