@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint format clean
+.PHONY: install run test bench soak lint format clean
 
 install: $(STAMP)
 
@@ -45,3 +45,9 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(PY) bench/bench.py --scale $(BENCH_ARGS)
+
+# Mixed load on gunicorn + PostgreSQL + a Redis of its own while Redis restarts and a PostgreSQL backend is
+# killed (bench/soak.py, docs/reliability.md). SOAK_SECONDS (default 120); SOAK_DATABASE_URL (default
+# keyward_soak on 127.0.0.1:5432, dropped and created afresh).
+soak: install
+	$(PY) bench/soak.py $(if $(SOAK_SECONDS),--seconds $(SOAK_SECONDS),) $(SOAK_ARGS)
