@@ -122,32 +122,34 @@ def main() -> int:
         return base64.b64encode(github_key.sign(body, ec.ECDSA(hashes.SHA256()))).decode()
 
     redis_server = RedisServer().start()
-    environment = server_environment(
-        database_url,
-        redis_server.url,
-        EMAIL_URL="dummymail://",
-        SECRET_SCANNING_PUBLIC_KEYS=json.dumps({SCANNING_KEY_ID: pem}),
-    )
-    os.environ.update(environment)
-    recreate_database(database_url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    state, owners = populate()
-    server = AppServer(environment, workers=args.workers)
-    print(
-        f"Soak: {args.seconds:.0f} s, gunicorn {args.workers} workers on {server.port}, Redis on "
-        f"{redis_server.port}, {database_url.rsplit('/', 1)[-1]}, {args.concurrency} API calls in flight",
-        flush=True,
-    )
+    server = None
     try:
+        environment = server_environment(
+            database_url,
+            redis_server.url,
+            EMAIL_URL="dummymail://",
+            SECRET_SCANNING_PUBLIC_KEYS=json.dumps({SCANNING_KEY_ID: pem}),
+        )
+        os.environ.update(environment)
+        recreate_database(database_url)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        state, owners = populate()
+        server = AppServer(environment, workers=args.workers)
+        print(
+            f"Soak: {args.seconds:.0f} s, gunicorn {args.workers} workers on {server.port}, Redis on "
+            f"{redis_server.port}, {database_url.rsplit('/', 1)[-1]}, {args.concurrency} API calls in flight",
+            flush=True,
+        )
         server.start()
         asyncio.run(drive(server.url, state, owners, args, redis_server, database_url, sign))
     finally:
-        server.stop()  # SIGTERM: every worker writes its usage counts at exit
+        if server is not None:
+            server.stop()  # SIGTERM: every worker writes its usage counts at exit
         redis_server.stop()
     broken = report(state, server, args)
     if broken:
