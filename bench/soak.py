@@ -17,7 +17,8 @@ Starts, all on 127.0.0.1 and all its own: a redis-server on a free port, a Postg
 Then it stops gunicorn gracefully (each worker writes its usage counts at exit) and prints one table:
 requests by status, 5xx inside and outside the announced window, requests a deactivated key got through
 after its deactivation committed, usage counts lost against the README's bound, key events lost, and the
-p50/p99 latency of /api/key/ and of the tab. docs/reliability.md records a run.
+p50/p99 latency of /api/key/ and of the tab. It exits with status 1, naming them, if any of those that
+must be 0 is not. docs/reliability.md records a run.
 """
 
 from __future__ import annotations
@@ -121,35 +122,39 @@ def main() -> int:
         return base64.b64encode(github_key.sign(body, ec.ECDSA(hashes.SHA256()))).decode()
 
     redis_server = RedisServer().start()
-    environment = server_environment(
-        database_url,
-        redis_server.url,
-        EMAIL_URL="dummymail://",
-        SECRET_SCANNING_PUBLIC_KEYS=json.dumps({SCANNING_KEY_ID: pem}),
-    )
-    os.environ.update(environment)
-    recreate_database(database_url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    state, owners = populate()
-    server = AppServer(environment, workers=args.workers)
-    print(
-        f"Soak: {args.seconds:.0f} s, gunicorn {args.workers} workers on {server.port}, Redis on "
-        f"{redis_server.port}, {database_url.rsplit('/', 1)[-1]}, {args.concurrency} API calls in flight",
-        flush=True,
-    )
+    server = None
     try:
+        environment = server_environment(
+            database_url,
+            redis_server.url,
+            EMAIL_URL="dummymail://",
+            SECRET_SCANNING_PUBLIC_KEYS=json.dumps({SCANNING_KEY_ID: pem}),
+        )
+        os.environ.update(environment)
+        recreate_database(database_url)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        state, owners = populate()
+        server = AppServer(environment, workers=args.workers)
+        print(
+            f"Soak: {args.seconds:.0f} s, gunicorn {args.workers} workers on {server.port}, Redis on "
+            f"{redis_server.port}, {database_url.rsplit('/', 1)[-1]}, {args.concurrency} API calls in flight",
+            flush=True,
+        )
         server.start()
         asyncio.run(drive(server.url, state, owners, args, redis_server, database_url, sign))
     finally:
-        server.stop()  # SIGTERM: every worker writes its usage counts at exit
+        if server is not None:
+            server.stop()  # SIGTERM: every worker writes its usage counts at exit
         redis_server.stop()
-    report(state, server, args)
-    return 0
+    broken = report(state, server, args)
+    if broken:
+        print(f"\nFAILED: {', '.join(broken)}")
+    return 1 if broken else 0
 
 
 def recreate_database(url: str) -> None:
@@ -354,14 +359,20 @@ async def scanner(api: httpx.AsyncClient, state: State, end: float, sign) -> Non
 async def faults(state: State, start: float, seconds: float, redis_server, database_url: str) -> None:
     await asyncio.sleep(seconds * 0.35)
     state.faults.append((time.monotonic() - start, "Redis stopped"))
+    print(f"{state.faults[-1][0]:.0f} s: stopping Redis", flush=True)
     redis_server.stop()
     await asyncio.sleep(min(5, seconds * 0.05))
     redis_server.start()  # empty: throttling counters are gone
     state.faults.append((time.monotonic() - start, "Redis started again (empty)"))
+    print(f"{state.faults[-1][0]:.0f} s: Redis started again, empty", flush=True)
+    print(
+        f"announced: 5xx allowed from {WINDOW_BEFORE} s before to {WINDOW_AFTER} s after the kill", flush=True
+    )
     await asyncio.sleep(seconds * 0.25)
     killed = await asyncio.to_thread(terminate_backends, database_url)
     state.kill_at = time.monotonic()
     state.faults.append((state.kill_at - start, f"{killed} PostgreSQL backends terminated"))
+    print(f"{state.kill_at - start:.0f} s: terminated {killed} PostgreSQL backends", flush=True)
 
 
 def terminate_backends(url: str) -> int:
@@ -375,7 +386,8 @@ def terminate_backends(url: str) -> int:
     return row[0]
 
 
-def report(state: State, server: AppServer, args) -> None:
+def report(state: State, server: AppServer, args) -> list[str]:
+    """Print the table; return the promises the run broke (none, when all is well)."""
     from django.db import connections
     from django.db.models import Sum
 
@@ -457,8 +469,19 @@ def report(state: State, server: AppServer, args) -> None:
     for public_id, action in state.events:
         if (uuid.UUID(public_id), action) not in found:
             print(f"event lost: {action} of {public_id}")
-    if "Traceback" in server.output():
+    traceback = "Traceback" in server.output()
+    if traceback:
         print(f"\nA traceback is in the server log: {server.log.name}")
+    promises = {
+        "5xx outside the announced window": five_outside,
+        "requests through after deactivation": len(state.through),
+        "a key never revoked refused": len(never_revoked),
+        "usage counts lost on a graceful stop": lost,
+        "key events lost": events_lost,
+        "connection errors": len(errors),
+        "a traceback in the server log": int(traceback),
+    }
+    return [promise for promise, count in promises.items() if count]
 
 
 def latency_of(state: State, kind: str, status: int) -> str:

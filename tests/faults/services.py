@@ -150,12 +150,19 @@ class AppServer:
         raise RuntimeError(f"gunicorn on {self.port} did not answer within {timeout} s")
 
     def stop(self) -> None:
+        """Stop gracefully (SIGTERM: each worker writes its usage counts); keep the log only if it holds
+        a traceback, to be read."""
         if self.process is not None:
-            stop(self.process)  # SIGTERM: a graceful stop, so each worker flushes its usage counts
+            stop(self.process)
             self.process = None
+            self.log.close()
+            if "Traceback" not in self.output():
+                Path(self.log.name).unlink(missing_ok=True)
 
     def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
+        """What the server printed (empty once stopped, unless it printed a traceback)."""
+        path = Path(self.log.name)
+        return path.read_text(errors="replace") if path.exists() else ""
 
 
 class TcpProxy:
