@@ -10,6 +10,9 @@ from django.db import connection
 from accounts.roles import Role
 from tests.factories import AccountFactory, MembershipFactory
 
+# Orbit, the second host, runs apart with its own settings (make test; tests/second_host/conftest.py).
+collect_ignore = ["second_host"]
+
 _postgres_deselected = pytest.StashKey[int]()
 POSTGRES_ONLY = (
     "tests marked postgres (tests/concurrency/) deselected: the database is not PostgreSQL "
