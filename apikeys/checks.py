@@ -14,7 +14,7 @@ from apikeys.adapter import KeysAdapter
 
 @checks.register()
 def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    return [*_adapter(), *_account_model(), *_scopes(), *_base_template(), *_peppers()]
+    return [*_adapter(), *_account_model(), *_scopes(), *_base_template(), *_peppers(), *_session_engine()]
 
 
 def _adapter():
@@ -87,3 +87,18 @@ def _peppers():
             )
         ]
     return []
+
+
+def _session_engine():
+    from django.conf import settings
+
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.signed_cookies":
+        return []
+    return [
+        checks.Warning(
+            "SESSION_ENGINE keeps sessions in a cookie, so both halves of a new key's secret "
+            "(apikeys.reveal) would rest in the browser's cookie jar.",
+            hint="Use a server-side session engine: db (the default), cache or cached_db.",
+            id="apikeys.W001",
+        )
+    ]

@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from apikeys.checks import check_settings
+
 
 def start_up_errors() -> str:
     with pytest.raises(SystemCheckError) as stopped:
@@ -32,3 +34,9 @@ def test_it_names_a_scope_declared_twice(settings):
     settings.APIKEYS_SCOPES = ["projects", {"name": "projects", "levels": ["read"]}]
     errors = start_up_errors()
     assert "apikeys.E005" in errors and "APIKEYS_SCOPES: 'projects' is declared twice" in errors
+
+
+def test_it_warns_of_sessions_kept_in_a_cookie(settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    messages = [message for message in check_settings() if message.id == "apikeys.W001"]
+    assert len(messages) == 1 and "SESSION_ENGINE" in messages[0].msg
