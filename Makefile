@@ -2,8 +2,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The second host (tests/second_host/, docs/integrate.md's proof) has its own settings: its own pytest run,
+# which never loads tests/conftest.py (the reference host's).
+SECOND_HOST_TEST := $(VENV)/bin/pytest --confcutdir=tests/second_host --ds=tests.second_host.settings tests/second_host
 
-.PHONY: install run test bench soak lint format clean
+.PHONY: install run test test-second-host bench soak lint format clean
 
 install: $(STAMP)
 
@@ -23,6 +26,10 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
+	$(SECOND_HOST_TEST)
+
+test-second-host: install
+	$(SECOND_HOST_TEST)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,9 @@ from accounts.roles import Role
 from apikeys import cachesafe, usage
 from tests.factories import AccountFactory, MembershipFactory
 
+# Orbit, the second host, runs apart with its own settings (make test; tests/second_host/conftest.py).
+collect_ignore = ["second_host"]
+
 _postgres_deselected = pytest.StashKey[int]()
 POSTGRES_ONLY = (
     "tests marked postgres (tests/concurrency/, tests/faults/test_app_servers.py) deselected: the database "
