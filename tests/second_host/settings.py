@@ -102,3 +102,4 @@ API_AUTH_FAILURE_LIMIT = 5
 TRUSTED_PROXIES = ["10.0.0.0/8"]
 SITE_URL = "https://orbit.example"
 SECRET_SCANNING_PUBLIC_KEYS = {}
+KEY_USAGE_FLUSH_SECONDS = 0  # no flusher thread in tests
