@@ -343,7 +343,7 @@ class PrivateKeyAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.Mo
                     deactivated.append(key)
                     self.log_change(request, key, f"Deactivated. Reason: {reason}")
                     notifications.key_changed(
-                        key, "deactivated", f"Keyward support ({request.user.email})", request=request
+                        key, "deactivated", f"Support staff ({request.user.get_username()})", request=request
                     )
                 else:
                     skipped.append(key)

@@ -395,7 +395,7 @@ class PrivateKey(models.Model):
                 return False
             self.deactivated_at = timezone.now()
             self.deactivated_by = by
-            self.deactivated_by_label = by_label or (by.email if by else "")
+            self.deactivated_by_label = by_label or (by.get_username() if by else "")
             self.deactivation_reason = (reason or "").strip()[:500]
             self.save(update_fields=DEACTIVATION_FIELDS)
             self.record(
@@ -514,7 +514,7 @@ class PrivateKey(models.Model):
             key_hint=self.hint,
             action=action,
             actor=by,
-            actor_label=actor_label or (by.email if by else ""),
+            actor_label=actor_label or (by.get_username() if by else ""),
             ip_address=ip,
             details=details or {},
         )
