@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
 from accounts.http import client_ip
@@ -320,3 +321,7 @@ class MembershipAdmin(RefuseNulLookups, admin.ModelAdmin):
             )
             return None
         return django_delete_selected(self, request, queryset)
+
+
+# django-otp's TOTP admin would show each authenticator's key (as a QR code) to superusers: not here.
+admin.site.unregister(TOTPDevice)

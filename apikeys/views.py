@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import capability_required
 from accounts.http import client_ip
+from accounts.sudo import sudo_required
 from apikeys import notifications, reveal, usage
 from apikeys.forms import DeactivateForm, KeyForm, RollForm
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
@@ -82,6 +83,7 @@ def key_list(request):
 
 @confirm_then_post
 @manage_keys
+@sudo_required
 @sensitive_variables("secret")
 def create(request):
     form = KeyForm(_posted(request))
@@ -125,6 +127,7 @@ def detail(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@sudo_required
 @_gone_is_404
 @sensitive_variables("secret")
 def clone(request, public_id):
@@ -138,6 +141,7 @@ def clone(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@sudo_required
 @_gone_is_404
 @sensitive_variables("secret")
 def roll(request, public_id):
@@ -176,6 +180,7 @@ def deactivate(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@sudo_required
 @_gone_is_404
 def reactivate(request, public_id):
     key = _get_key(request, public_id)

@@ -23,7 +23,7 @@ def test_it_returns_the_key_with_its_account_in_one_query(full_key, account, dja
     assert found.get_deferred_fields() == {
         f.attname for f in PrivateKey._meta.concrete_fields if f.name not in _VerifyStatement.KEY_FIELDS
     } - {"deactivated_at"}
-    assert found.account.get_deferred_fields() == {"created_at"}
+    assert found.account.get_deferred_fields() == {"created_at", "is_two_factor_required"}
     assert found.account.created_at == account.created_at and found.account.created_at.tzinfo
 
 
