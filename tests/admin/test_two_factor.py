@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from tests.factories import TOTPDeviceFactory, login_with_two_factor
 
 
@@ -36,3 +38,23 @@ def test_it_tells_a_member_the_admin_is_not_for_them(client, owner):
 def test_it_shows_no_authenticator_keys_in_the_admin(client, superuser):
     login_with_two_factor(client, superuser)
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+
+
+def test_it_lets_a_superuser_turn_off_a_users_two_factor_log_in(client, superuser, owner, mailoutbox):
+    TOTPDeviceFactory(user=owner)
+    login_with_two_factor(client, superuser)
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "turn_off_two_factor", "_selected_action": [owner.pk]},
+        follow=True,
+    )
+    assert "Two-factor log-in turned off for owner@acme.test." in response.text
+    assert not TOTPDevice.objects.filter(user=owner).exists()
+    assert [message.to for message in mailoutbox] == [[owner.email]]
+
+
+def test_it_does_not_offer_support_staff_to_turn_it_off(client, support, owner):
+    TOTPDeviceFactory(user=owner)
+    login_with_two_factor(client, support)
+    client.post("/admin/accounts/user/", {"action": "turn_off_two_factor", "_selected_action": [owner.pk]})
+    assert TOTPDevice.objects.filter(user=owner).exists()
