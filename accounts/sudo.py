@@ -2,12 +2,10 @@
 
 A log-in, or a password or code typed into the prompt, starts a window of ``SUDO_MODE_SECONDS`` in which
 the actions decorated with ``sudo_required`` run unasked. Outside it, the POST that would act gets the
-prompt instead, and nothing happens. The prompt carries the interrupted POST's own fields back as hidden
-inputs and posts them, with the password, to the same URL: once the password checks out the action runs
-with exactly the data first sent, stripped of the password. Nothing is stored on the server between the
-two requests, the action is never replayed without the user, and no secret is ever carried (the forms
-these actions interrupt hold none; CSRF tokens are fresh). GET pages (confirmations, forms) show as usual.
-See docs/sudo-mode.md.
+prompt instead, and nothing happens: its fields (never a secret: the CSRF token and the prompt's own are left
+out, and no protected form holds one) wait in the session, for that URL only. The prompt posts the password
+to the same URL; once it checks out, the action runs once with exactly the data first sent. GET pages
+(confirmations, forms) show as usual. See docs/sudo-mode.md.
 """
 
 from __future__ import annotations
@@ -17,14 +15,18 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import QueryDict
+from django.shortcuts import redirect, render
 
 from accounts import twofactor
 from accounts.throttling import guarded_check, is_throttled
 
 SESSION_KEY = "sudo_at"
+PENDING_KEY = "sudo_pending"  # the interrupted POST: its URL, its fields, when
+PENDING_SECONDS = 10 * 60  # how long an interrupted action waits for the password
 PREFIX = "sudo"  # the prompt's fields are sudo-password and sudo-code
-NOT_CARRIED = {"csrfmiddlewaretoken"}  # besides the prompt's own fields
+NOT_KEPT = {"csrfmiddlewaretoken"}  # besides the prompt's own fields
 
 
 def in_sudo_mode(request) -> bool:
@@ -83,18 +85,37 @@ class SudoForm(forms.Form):
         return data
 
 
-def _carried(post) -> list[tuple[str, str]]:
-    """Return the interrupted POST's fields to send again: all but the CSRF token and the prompt's own."""
+def _kept(post) -> list[list[str]]:
+    """Return the interrupted POST's fields to keep: all but the CSRF token and the prompt's own."""
     return [
-        (name, value)
+        [name, value]
         for name, values in post.lists()
-        if name not in NOT_CARRIED and not name.startswith(f"{PREFIX}-")
+        if name not in NOT_KEPT and not name.startswith(f"{PREFIX}-")
         for value in values
     ]
 
 
+def _interrupt(request):
+    request.session[PENDING_KEY] = {"path": request.path, "post": _kept(request.POST), "at": time.time()}
+    return _prompt(request, SudoForm(request))
+
+
+def _resume(request) -> QueryDict | None:
+    """Return the POST this prompt interrupted, once; None if there is none for this URL, or it is too old."""
+    pending = request.session.pop(PENDING_KEY, None)
+    if not isinstance(pending, dict) or pending.get("path") != request.path:
+        return None
+    if not 0 <= time.time() - pending.get("at", 0) < PENDING_SECONDS:
+        return None
+    post = QueryDict(mutable=True)
+    for name, value in pending.get("post", []):
+        post.appendlist(name, value)
+    post._mutable = False
+    return post
+
+
 def _prompt(request, form: SudoForm):
-    context = {"form": form, "carried": _carried(request.POST), "action": request.get_full_path()}
+    context = {"form": form, "action": request.get_full_path()}
     return render(request, "accounts/sudo.html", context, status=429 if is_throttled(form) else 200)
 
 
@@ -108,29 +129,24 @@ def sudo_required(view=None, *, when=None):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method != "POST" or (when is not None and not when(request)):
+            if request.method != "POST":
                 return view(request, *args, **kwargs)
-            if any(name.startswith(f"{PREFIX}-") for name in request.POST):
+            if any(name.startswith(f"{PREFIX}-") for name in request.POST):  # the prompt, answered
                 request.sensitive_post_parameters = "__ALL__"  # error reports never show the password
                 form = SudoForm(request, request.POST)
                 if not form.is_valid():
                     return _prompt(request, form)
                 start(request)
-                request.POST = _without_prompt(request.POST)
-            elif not in_sudo_mode(request):
-                return _prompt(request, SudoForm(request))
+                interrupted = _resume(request)
+                if interrupted is None:
+                    messages.info(request, "Confirmed. The action waited too long: please do it again.")
+                    return redirect(settings.LOGIN_REDIRECT_URL)
+                request.POST = interrupted
+            elif (when is None or when(request)) and not in_sudo_mode(request):
+                return _interrupt(request)
             return view(request, *args, **kwargs)
 
         wrapper.sudo_required = True
         return wrapper
 
     return decorator(view) if view is not None else decorator
-
-
-def _without_prompt(post):
-    cleaned = post.copy()
-    for name in list(cleaned):
-        if name.startswith(f"{PREFIX}-"):
-            del cleaned[name]
-    cleaned._mutable = False
-    return cleaned

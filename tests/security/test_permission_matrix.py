@@ -661,26 +661,31 @@ def test_it_puts_exactly_the_declared_actions_behind_sudo_mode(world):
     assert decorated == SUDO_PROTECTED
 
 
-def _sudo_post(w, name: str, *, expired: bool, extra: dict | None = None):
+def _sudo_client(w) -> Client:
+    """The owner, logged in longer ago than the sudo window."""
     client = Client()
     client.force_login(w.owner)
-    if expired:
-        session = client.session
-        session["sudo_at"] = time.time() - settings.SUDO_MODE_SECONDS - 1
-        session.save()
-    data = SUDO_DATA.get(name, TARGETS.get(name, Target()).data)(w)
-    return client.post(url_for(name, w), {**data, **(extra or {})})
+    session = client.session
+    session["sudo_at"] = time.time() - settings.SUDO_MODE_SECONDS - 1
+    session.save()
+    return client
+
+
+def _sudo_data(w, name: str) -> dict:
+    return SUDO_DATA.get(name, TARGETS.get(name, Target()).data)(w)
 
 
 @pytest.mark.parametrize("name", sorted(SUDO_PROTECTED))
 def test_it_asks_for_the_password_before_each_protected_action(world, name):
     before = snapshot()
-    response = _sudo_post(world, name, expired=True)
+    response = _sudo_client(world).post(url_for(name, world), _sudo_data(world, name))
     assert matches(Page(200, "accounts/sudo.html"), response), describe(response)
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("name", sorted(SUDO_PROTECTED))
-def test_it_lets_each_protected_action_through_with_the_password(world, name):
-    response = _sudo_post(world, name, expired=True, extra={"sudo-password": PASSWORD})
-    assert matches(302, response), describe(response)
+def test_it_goes_on_with_each_protected_action_once_the_password_checks_out(world, name):
+    client = _sudo_client(world)
+    client.post(url_for(name, world), _sudo_data(world, name))
+    response = client.post(url_for(name, world), {"sudo-password": PASSWORD})
+    assert matches(302, response) and response["Location"] != "/settings/", describe(response)
