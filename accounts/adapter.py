@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from accounts.decorators import current_membership, forbidden, render_no_account
+from accounts import twofactor
+from accounts.decorators import current_membership, forbidden, render_no_account, two_factor_wall
 from accounts.models import PUBLIC_KEY_ALPHABET, PUBLIC_KEY_LENGTH, Membership
+from accounts.sudo import sudo_required
 from apikeys.adapter import KeysAdapter as BaseKeysAdapter
 
 _PUBLIC_KEY_CHARACTERS = frozenset(PUBLIC_KEY_ALPHABET)
@@ -16,17 +18,22 @@ class KeysAdapter(BaseKeysAdapter):
         return request.membership.account if request.membership else None
 
     def can_manage_keys(self, request, account):
+        """Owners and admins, in a session with a second factor when the account requires one."""
         membership = getattr(request, "membership", None)
-        return (
-            membership is not None and membership.account_id == account.pk and membership.can_manage_api_keys
-        )
+        if membership is None or membership.account_id != account.pk or not membership.can_manage_api_keys:
+            return False
+        return not (membership.must_use_two_factor and not twofactor.is_verified(request))
 
     def forbidden(self, request, account):
         request.account = account
-        return forbidden(request)
+        return two_factor_wall(request, request.membership) or forbidden(request)
 
     def no_account(self, request):
         return render_no_account(request)
+
+    def confirm_identity(self, request, act):
+        """Sudo mode (accounts/sudo.py): the password or a code again, outside its window."""
+        return sudo_required(act)(request)
 
     def key_recipients(self, account):
         """The active owners and admins (the roles that manage keys)."""

@@ -22,11 +22,14 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import roles
+from accounts import roles, twofactor
 from accounts.models import Account, Membership, User
 from accounts.roles import Role
+from apikeys import mail
 from apikeys.admin import RefuseSecretSearches, SafeLookups
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, KeyUsage, PrivateKey, usable_condition
@@ -154,9 +157,23 @@ class UserAdmin(RefuseSecretSearches, SafeLookups, DjangoUserAdmin):
     search_fields = ("email", "name")
     ordering = ("email",)
     inlines = [UserMembershipInline]
+    actions = ["turn_off_two_factor"]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # the add page has one form: email and password
+
+    @admin.action(
+        permissions=["change"], description="Turn off two-factor log-in (lost phone and recovery codes)"
+    )
+    def turn_off_two_factor(self, request, queryset):
+        """For a user who lost both their phone and their recovery codes; each is emailed that it happened."""
+        users = [user for user in queryset if twofactor.has_two_factor(user)]
+        for user in users:
+            twofactor.disable(user)
+            context = {"user": user, "when": timezone.now(), "ip": None}
+            mail.send("accounts/email/two_factor_disabled", [user.email], context)
+        names = ", ".join(user.email for user in users) or "nobody (none of them had it on)"
+        self.message_user(request, f"Two-factor log-in turned off for {names}.", messages.SUCCESS)
 
     def get_deleted_objects(self, objs, request):
         """Refuse to delete a user who owns an account, saying why: the account would have no owner."""
@@ -174,8 +191,8 @@ class AccountAdmin(RefuseSecretSearches, SafeLookups, admin.ModelAdmin):
     list_display = ("name", "public_key", "member_count", "active_key_count", "created_at")
     search_fields = ("name", "=public_key", "=memberships__user__email")
     search_help_text = "Account name, public key, or a member's email address."
-    fields = ("name", "public_key", "created_at")
-    readonly_fields = ("public_key", "created_at")
+    fields = ("name", "public_key", "is_two_factor_required", "created_at")
+    readonly_fields = ("public_key", "is_two_factor_required", "created_at")  # the owner's choice
     inlines = [AccountMemberInline, PrivateKeyInline]
 
     def get_inlines(self, request, obj):
@@ -321,3 +338,7 @@ class MembershipAdmin(RefuseSecretSearches, SafeLookups, admin.ModelAdmin):
             )
             return None
         return django_delete_selected(self, request, queryset)
+
+
+# django-otp's TOTP admin would show each authenticator's key (as a QR code) to superusers: not here.
+admin.site.unregister(TOTPDevice)

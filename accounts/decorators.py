@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from accounts import twofactor
 from accounts.models import Membership
 from accounts.roles import MANAGERS_OF_ACCOUNT
 
@@ -42,20 +43,30 @@ def current_membership(request) -> Membership | None:
     return memberships[0] if memberships else None
 
 
-def member_required(view):
-    """Let in a logged-in member of some account; set request.membership and request.account."""
+def member_required(view=None, *, two_factor_policy: bool = True):
+    """Let in a logged-in member of some account; set request.membership and request.account.
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        membership = current_membership(request)
-        if membership is None:
-            return render_no_account(request)
-        request.membership = membership
-        request.account = membership.account
-        return view(request, *args, **kwargs)
+    A member the account's two-factor policy applies to, in a session without a second factor, sees only
+    the page asking them to set it up (``two_factor_policy=False``: the account switcher, to go elsewhere).
+    """
 
-    return wrapper
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            membership = current_membership(request)
+            if membership is None:
+                return render_no_account(request)
+            request.membership = membership
+            request.account = membership.account
+            wall = two_factor_policy and two_factor_wall(request, membership)
+            if wall:
+                return wall
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
 
 
 def capability_required(capability: str):
@@ -72,6 +83,15 @@ def capability_required(capability: str):
         return wrapper
 
     return decorator
+
+
+def two_factor_wall(request, membership):
+    """Return the page asking to set up two-factor log-in when the account's policy applies to this member
+    and the session has no second factor; None otherwise."""
+    if membership.must_use_two_factor and not twofactor.is_verified(request):
+        context = {"has_two_factor": twofactor.has_two_factor(request.user)}
+        return render(request, "accounts/two_factor_required.html", context, status=403)
+    return None
 
 
 def render_no_account(request):

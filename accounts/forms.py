@@ -1,13 +1,17 @@
-"""Forms of the Users tab and the invitation page. They validate input; the model verbs act."""
+"""Forms of the Users tab, the invitation page, the password change and two-factor log-in.
+
+They validate input; the model verbs act.
+"""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 
-from accounts import roles
+from accounts import roles, twofactor
 from accounts.models import Invitation, User
 from accounts.roles import Role
+from accounts.throttling import guarded_check
 from apikeys.validators import refuse_control_characters
 
 ROLE_CHOICE_ERROR = "Choose one of the listed roles."
@@ -70,3 +74,51 @@ class AcceptInvitationForm(SetPasswordForm):
         user = super().save(commit=False)
         user.name = self.cleaned_data["name"].strip()
         return user
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password's check throttled like a log-in (finding 2)."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not guarded_check(self.request, self.user.email, lambda: self.user.check_password(old_password)):
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app (or, at log-in, a recovery code)."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class LoginCodeForm(CodeForm):
+    """The log-in's second step: a code for the user who passed the password step, throttled per user."""
+
+    def __init__(self, *args, request, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request, self.user = request, user
+        self.fields["code"].help_text = "The 6 digits your app shows, or one of your recovery codes."
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        passed = guarded_check(
+            self.request, self.user.email, lambda: twofactor.check_code(self.user, code), kind="otp"
+        )
+        if not passed:
+            raise forms.ValidationError("That code is not right, or was already used.", code="invalid")
+        return code
+
+
+class TwoFactorPolicyForm(forms.Form):
+    required = forms.BooleanField(required=False)

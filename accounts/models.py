@@ -97,6 +97,11 @@ class Account(models.Model):
 
     name = models.CharField(max_length=100, validators=[refuse_control_characters])
     public_key = models.CharField(max_length=PUBLIC_KEY_LENGTH, unique=True, editable=False)
+    is_two_factor_required = models.BooleanField(
+        "two-factor log-in required",
+        default=False,
+        help_text="Members who may manage keys or users must log in with a second factor.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = AccountQuerySet.as_manager()
@@ -123,6 +128,30 @@ class Account(models.Model):
     @property
     def owner_membership(self):
         return self.memberships.select_related("user").filter(role=Role.OWNER).first()
+
+    def require_two_factor(self, required: bool, *, by: Membership, has_two_factor: bool, ip=None) -> None:
+        """Turn the two-factor policy on or off; raise roles.NotAllowed (changing nothing) if refused.
+
+        ``has_two_factor`` says whether ``by`` logs in with a second factor: the policy cannot be turned on
+        by someone it would lock out at once.
+        """
+        with transaction.atomic():
+            actor = _lock_actor(by)
+            roles.check_two_factor_policy(actor.role, required, has_two_factor=has_two_factor)
+            locked = Account.objects.select_for_update().get(pk=self.pk)
+            if locked.is_two_factor_required == required:
+                return
+            locked.is_two_factor_required = required
+            locked.save(update_fields=["is_two_factor_required"])
+            action = (
+                AccountEvent.Action.TWO_FACTOR_REQUIRED
+                if required
+                else AccountEvent.Action.TWO_FACTOR_OPTIONAL
+            )
+            AccountEvent.objects.create(
+                account=locked, actor=actor.user, actor_label=actor.user.email, action=action, ip_address=ip
+            )
+            self.is_two_factor_required = required
 
 
 class Membership(models.Model):
@@ -162,6 +191,15 @@ class Membership(models.Model):
     @property
     def can_transfer_ownership(self) -> bool:
         return roles.can_transfer_ownership(self.role)
+
+    @property
+    def can_set_two_factor_policy(self) -> bool:
+        return roles.can_set_two_factor_policy(self.role)
+
+    @property
+    def must_use_two_factor(self) -> bool:
+        """Return whether the account's policy asks this member for a second factor."""
+        return self.account.is_two_factor_required and roles.must_use_two_factor(self.role)
 
     @property
     def can_leave(self) -> bool:
@@ -522,6 +560,8 @@ class AccountEvent(models.Model):
         MEMBER_REMOVED = "member_removed", "Member removed"
         MEMBER_LEFT = "member_left", "Member left"
         OWNERSHIP_TRANSFERRED = "ownership_transferred", "Ownership transferred"
+        TWO_FACTOR_REQUIRED = "two_factor_required", "Two-factor log-in required"
+        TWO_FACTOR_OPTIONAL = "two_factor_optional", "Two-factor log-in no longer required"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=32, choices=Action.choices)
@@ -558,4 +598,62 @@ class AccountEvent(models.Model):
             self.Action.MEMBER_REMOVED: f"{actor} removed {target} ({old})",
             self.Action.MEMBER_LEFT: f"{target} left the account ({old})",
             self.Action.OWNERSHIP_TRANSFERRED: f"{actor} transferred ownership to {target} and is now Admin",
+            self.Action.TWO_FACTOR_REQUIRED: f"{actor} required two-factor log-in for owners and admins",
+            self.Action.TWO_FACTOR_OPTIONAL: f"{actor} stopped requiring two-factor log-in",
         }.get(self.action, self.get_action_display())
+
+
+def recovery_code_digest(code: str) -> str:
+    """Return the SHA-256 of a recovery code in its canonical form (lower case, no dashes or spaces).
+
+    A plain hash suffices, as for invitation tokens: a code carries 80 random bits, far beyond guessing.
+    """
+    canonical = "".join(code.split()).replace("-", "").lower()
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _grouped(code: str) -> str:
+    return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
+
+
+class RecoveryCodeQuerySet(models.QuerySet):
+    def unused(self):
+        return self.filter(used_at__isnull=True)
+
+
+class RecoveryCodeManager(models.Manager.from_queryset(RecoveryCodeQuerySet)):
+    COUNT = 10
+
+    def replace_for(self, user: User) -> list[str]:
+        """Give the user a new set of single-use codes (the old ones stop working); return them, once."""
+        codes = [_grouped(secrets.token_hex(10)) for _ in range(self.COUNT)]
+        with transaction.atomic():
+            self.filter(user=user).delete()
+            self.bulk_create([RecoveryCode(user=user, digest=recovery_code_digest(code)) for code in codes])
+        return codes
+
+    def use(self, user: User, code: str) -> bool:
+        """Use up one of the user's codes; return False if it is not one, or was used (atomic: once only)."""
+        used = (
+            self.unused().filter(user=user, digest=recovery_code_digest(code)).update(used_at=timezone.now())
+        )
+        return used == 1
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that replaces the authenticator once; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RecoveryCodeManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="recoverycode_user_digest_unique"),
+        ]
+
+    def __str__(self):
+        return f"Recovery code of {self.user}"

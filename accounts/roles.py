@@ -33,6 +33,15 @@ def can_manage_users(role: str) -> bool:
     return role in MANAGERS_OF_ACCOUNT
 
 
+def must_use_two_factor(role: str) -> bool:
+    """Who an account's two-factor policy applies to: whoever may manage keys or users."""
+    return can_manage_api_keys(role) or can_manage_users(role)
+
+
+def can_set_two_factor_policy(role: str) -> bool:
+    return role == Role.OWNER
+
+
 def can_view_account(role: str) -> bool:
     """Every member sees the Account and Users tabs (the Users tab read-only unless managing)."""
     return role in Role.values
@@ -114,6 +123,13 @@ def check_transfer(actor_role: str, target_role: str, *, is_self: bool) -> None:
         raise NotAllowed("You already own this account.")
     if target_role != Role.ADMIN:
         raise NotAllowed("Ownership can only go to an admin: make them an admin first.")
+
+
+def check_two_factor_policy(actor_role: str, required: bool, *, has_two_factor: bool) -> None:
+    if not can_set_two_factor_policy(actor_role):
+        raise NotAllowed("Only the owner can change the two-factor policy.")
+    if required and not has_two_factor:
+        raise NotAllowed("Set up two-factor log-in for yourself first (Security), then require it.")
 
 
 def check_staff_transfer(target_role: str) -> None:

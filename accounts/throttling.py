@@ -1,21 +1,27 @@
-"""Slow down, then refuse, password guessing at the login form.
+"""Slow down, then refuse, password and code guessing: log-in, its second step, password change, sudo.
 
-Failed log-ins are counted per email address and per client address in Django's cache, over
+Attempts are counted per email address (or user) and per client address in Django's cache, over
 ``LOGIN_LOCKOUT_SECONDS``. Past half of a limit each further attempt must wait a little longer (1, 2, 4 …
 seconds, at most a minute); at the limit (``LOGIN_FAILURE_LIMIT`` per email, ``LOGIN_IP_FAILURE_LIMIT`` per
-address) log-in is refused for ``LOGIN_LOCKOUT_SECONDS``, even with the right password, and without hashing
+address) attempts are refused for ``LOGIN_LOCKOUT_SECONDS``, even with the right password, and without hashing
 anything. The message says how long to wait.
+
+An attempt **reserves** its place before the password is checked: the counters are incremented first
+(``cache.incr``, atomic in Redis and in the local-memory cache), an attempt that takes a counter past its
+limit is refused unchecked and gives its place back, and an attempt whose password was right gives its place
+back afterwards. So however many guesses arrive at once, at most the limit are checked, and a right password
+past the limit is refused like a wrong one (docs/login-throttling.md).
 
 A small cache-based guard rather than django-axes: no models, migrations or admin screens to carry, it works
 the same with the local-memory cache and with Redis (``CACHE_URL``), and the whole policy fits in this file.
-The counters use ``cache.incr``, which is atomic in Redis, so parallel guesses cannot slip past a limit.
 
 Failures count whether or not the email belongs to a user, so the messages never tell which addresses exist.
 A successful log-in clears its email's counters but not its address's: otherwise an attacker could reset
-the address limit by logging in to an account of their own between guesses.
+the address limit by logging in to an account of their own between guesses. An unknown client address
+(apikeys/http.py) has no counter: one bucket for it would let one client lock out every other.
 
-While the cache is unreachable the guard fails open: nothing is counted and nobody waits, so log-in keeps
-working (``apikeys.cachesafe`` logs the outage once a minute). SECURITY.md says why.
+While the cache is down the guard fails open, so log-in keeps working (``apikeys.cachesafe`` logs the outage
+once a minute); SECURITY.md says why.
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
@@ -51,14 +58,27 @@ def _key(kind: str, value: str) -> str:
     return f"login-throttle:{kind}:" + hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-class LoginGuard:
-    """The failure counters of one log-in attempt: its email address and its client address."""
+class Throttled(Exception):
+    """An attempt was refused before anything was checked; ``seconds`` says how long to wait."""
 
-    def __init__(self, request, email: str | None):
-        ip = client_ip(request)  # None: unknown (apikeys/http.py), and never one bucket for every client
+    def __init__(self, seconds: int):
+        super().__init__(wait_message(seconds))
+        self.seconds = seconds
+
+
+class LoginGuard:
+    """The counters of one attempt: its client address and, when known, its email address.
+
+    ``kind`` separates what is guessed: "email" for passwords (the log-in form, the password change form and
+    sudo mode share them, so a session holder gets no more guesses than a stranger), "otp" for the codes of
+    the log-in's second step. The client address has one counter for all of them.
+    """
+
+    def __init__(self, request, email: str | None, kind: str = "email"):
+        ip = client_ip(request)
         self.counters = [(_key("ip", ip), settings.LOGIN_IP_FAILURE_LIMIT)] if ip else []
         if email:
-            self.counters.append((_key("email", email.strip().lower()), settings.LOGIN_FAILURE_LIMIT))
+            self.counters.append((_key(kind, email.strip().lower()), settings.LOGIN_FAILURE_LIMIT))
 
     def wait_seconds(self) -> int:
         """Return how long until the next attempt is allowed (0: now)."""
@@ -66,25 +86,75 @@ class LoginGuard:
         waits = cachesafe.call("login throttle", {}, cache.get_many, names).values()
         return max((math.ceil(until - time.time()) for until in waits), default=0)
 
-    def record_failure(self) -> None:
-        now = time.time()
+    @contextmanager
+    def attempt(self):
+        """Reserve a place for one check, or raise Throttled; the block calls ``failed()`` on a wrong guess.
+
+        On leaving the block a failed attempt keeps its place (and may start a slow-down or the lockout); any
+        other outcome gives the place back, and a success also clears the email's counters.
+        """
+        wait = self.wait_seconds()
+        if wait > 0:
+            raise Throttled(wait)
+        reserved = self._reserve()
+        outcome = _Outcome()
+        try:
+            yield outcome
+        finally:
+            if outcome.is_failure:
+                self._slow_down(reserved)
+            else:
+                self._give_back()
+                if outcome.is_success:
+                    self._clear_email()
+
+    def _reserve(self) -> list[int]:
+        counts = []
         for key, limit in self.counters:
             cachesafe.call("login throttle", False, cache.add, key, 0, settings.LOGIN_LOCKOUT_SECONDS)
             try:
-                failures = cachesafe.call("login throttle", 0, cache.incr, key)
+                count = cachesafe.call("login throttle", 0, cache.incr, key)
             except ValueError:  # expired between add and incr
-                failures = 1
-                cachesafe.call(
-                    "login throttle", None, cache.set, key, failures, settings.LOGIN_LOCKOUT_SECONDS
-                )
+                cachesafe.call("login throttle", False, cache.add, key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+                count = 1
+            counts.append(count)
+            if count > limit:
+                for taken, _ in self.counters[: len(counts)]:
+                    _decrement(taken)
+                raise Throttled(self.wait_seconds() or settings.LOGIN_LOCKOUT_SECONDS)
+        return counts
+
+    def _slow_down(self, counts: list[int]) -> None:
+        now = time.time()
+        for (key, limit), failures in zip(self.counters, counts, strict=True):
             wait = settings.LOGIN_LOCKOUT_SECONDS if failures >= limit else delay_after(failures, limit)
             if wait:
                 cachesafe.call("login throttle", None, cache.set, f"{key}:until", now + wait, wait)
 
-    def record_success(self) -> None:
-        email_counters = [key for key, _ in self.counters if key.startswith("login-throttle:email:")]
+    def _give_back(self) -> None:
+        for key, _ in self.counters:
+            _decrement(key)
+
+    def _clear_email(self) -> None:
+        email_counters = [key for key, _ in self.counters if not key.startswith("login-throttle:ip:")]
         names = email_counters + [f"{key}:until" for key in email_counters]
         cachesafe.call("login throttle", None, cache.delete_many, names)
+
+
+class _Outcome:
+    is_failure = False
+    is_success = False
+
+    def failed(self) -> None:
+        self.is_failure = True
+
+    def succeeded(self) -> None:
+        self.is_success = True
+
+
+def _decrement(key: str) -> None:
+    with suppress(ValueError):  # expired, or cleared by a success meanwhile: nothing to give back
+        cachesafe.call("login throttle", None, cache.decr, key)
 
 
 def wait_message(seconds: int) -> str:
@@ -94,30 +164,32 @@ def wait_message(seconds: int) -> str:
 
 
 class ThrottleMixin:
-    """For Django's login forms: refuse attempts while their email or address must wait."""
+    """For Django's login forms: reserve an attempt before the password is checked (see ``LoginGuard``)."""
 
     def clean(self):
-        guard = LoginGuard(self.request, self.cleaned_data.get("username"))
-        wait = guard.wait_seconds()
-        if wait > 0:
-            raise forms.ValidationError(wait_message(wait), code="throttled")
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        guard = LoginGuard(self.request, username)
+        if not (username and password):  # nothing will be checked: only refuse while throttled
+            wait = guard.wait_seconds()
+            if wait > 0:
+                raise forms.ValidationError(wait_message(wait), code="throttled")
+            return super().clean()
         try:
-            cleaned_data = super().clean()
-        except forms.ValidationError as error:
-            if error.code == "invalid_login":
-                guard.record_failure()
-            raise
-        if self.user_cache is not None:  # not for a form that only lacked its password
-            guard.record_success()
+            with guard.attempt() as attempt:
+                try:
+                    cleaned_data = super().clean()
+                except forms.ValidationError as error:
+                    if error.code == "invalid_login":
+                        attempt.failed()
+                    raise
+                attempt.succeeded()
+        except Throttled as refusal:
+            raise forms.ValidationError(str(refusal), code="throttled") from None
         return cleaned_data
 
 
 class ThrottledAuthenticationForm(ThrottleMixin, AuthenticationForm):
     """The login page's form."""
-
-
-class ThrottledAdminAuthenticationForm(ThrottleMixin, AdminAuthenticationForm):
-    """The admin's own login form, so that /admin/login/ is no way around the limits."""
 
 
 class ThrottledLoginView(LoginView):
@@ -127,6 +199,29 @@ class ThrottledLoginView(LoginView):
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        if form.has_error(NON_FIELD_ERRORS, code="throttled"):
+        if is_throttled(form):
             response.status_code = 429
         return response
+
+
+def guarded_check(request, identity: str, check: Callable[[], bool], kind: str = "email") -> bool:
+    """Run ``check`` (a password or code check) inside a reserved attempt; return what it says.
+
+    Raise a ValidationError with code "throttled" when the attempt is refused unchecked.
+    """
+    try:
+        with LoginGuard(request, identity, kind).attempt() as attempt:
+            passed = check()
+            if passed:
+                attempt.succeeded()
+            else:
+                attempt.failed()
+            return passed
+    except Throttled as refusal:
+        raise forms.ValidationError(str(refusal), code="throttled") from None
+
+
+def is_throttled(form) -> bool:
+    return form.has_error(NON_FIELD_ERRORS, code="throttled") or any(
+        error.code == "throttled" for errors in form.errors.as_data().values() for error in errors
+    )

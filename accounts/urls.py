@@ -15,4 +15,5 @@ urlpatterns = [
     path("users/invitations/<uuid:public_id>/resend/", views.resend_invitation, name="resend_invitation"),
     path("users/invitations/<uuid:public_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
     path("switch/", views.switch_account, name="switch"),
+    path("two-factor-policy/", views.two_factor_policy, name="two_factor_policy"),
 ]

@@ -11,10 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import roles
+from accounts import roles, twofactor
 from accounts.decorators import SESSION_ACCOUNT_KEY, capability_required, load_memberships, member_required
-from accounts.forms import AcceptInvitationForm, InviteForm, RoleForm
+from accounts.forms import AcceptInvitationForm, InviteForm, RoleForm, TwoFactorPolicyForm
 from accounts.models import Invitation, Membership, User
+from accounts.sudo import sudo_required
 from apikeys import mail
 from apikeys.http import client_ip
 
@@ -26,6 +27,28 @@ def account(request):
     return render(request, "accounts/account.html", {"tab": "account"})
 
 
+@require_POST
+@capability_required("can_set_two_factor_policy")
+def two_factor_policy(request):
+    """The owner requires two-factor log-in of whoever may manage keys or users, or stops requiring it."""
+    form = TwoFactorPolicyForm(request.POST)
+    form.is_valid()  # a lone optional checkbox: always valid
+    required = form.cleaned_data["required"]
+    try:
+        request.account.require_two_factor(
+            required,
+            by=request.membership,
+            has_two_factor=twofactor.is_verified(request),
+            ip=client_ip(request),
+        )
+    except roles.NotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        state = "now required" if required else "no longer required"
+        messages.success(request, f"Two-factor log-in is {state} for owners and admins.")
+    return redirect("accounts:account")
+
+
 @member_required
 @require_safe
 def users(request):
@@ -34,7 +57,7 @@ def users(request):
 
 
 @require_POST
-@member_required
+@member_required(two_factor_policy=False)
 def switch_account(request):
     """Make another of the user's accounts the current one; a foreign account is 404."""
     chosen = request.POST.get("account", "")
@@ -120,8 +143,13 @@ def invite(request):
     return redirect("accounts:users")
 
 
+def _to_admin(request) -> bool:
+    return request.POST.get("role") == roles.Role.ADMIN
+
+
 @require_POST
 @capability_required("can_manage_users")
+@sudo_required(when=_to_admin)
 def change_role(request, public_id):
     """Give a member another role; the roles module refuses what the rules forbid."""
     member = _get_member(request, public_id)
@@ -159,6 +187,7 @@ def remove_member(request, public_id):
 
 @require_http_methods(["GET", "POST"])
 @capability_required("can_manage_users")
+@sudo_required
 def transfer_ownership(request, public_id):
     """GET asks for confirmation; POST makes this admin the owner and the current owner an admin."""
     member = _get_member(request, public_id)

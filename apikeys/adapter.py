@@ -7,6 +7,7 @@ The methods below are the whole contract; each has a default that works for a si
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,6 +37,15 @@ class KeysAdapter:
     def no_account(self, request: HttpRequest) -> HttpResponse:
         """Return the response for a logged-in user with no current account. Default: 404."""
         raise Http404("No current account.")
+
+    def confirm_identity(self, request: HttpRequest, act: Callable[[HttpRequest], HttpResponse]):
+        """Run ``act(request)``, the POST of a sensitive action, or first ask the user who they are.
+
+        Sensitive actions make or revive a working secret: create, clone, roll, reactivate. A host with
+        "sudo mode" asks for the password again outside its window and runs ``act`` once confirmed.
+        Default: run it.
+        """
+        return act(request)
 
     def key_recipients(self, account) -> list[str]:
         """Return the email addresses told about ``account``'s key events (created, rolled, leaked…).

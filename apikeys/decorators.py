@@ -26,3 +26,20 @@ def keys_manager_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def sensitive_action(view):
+    """Mark a view whose POST makes or revives a working secret (create, clone, roll, reactivate).
+
+    The host's adapter may ask the user to confirm who they are first (``KeysAdapter.confirm_identity``);
+    put it below ``keys_manager_required``, so that login and role answer first.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        return get_adapter().confirm_identity(request, lambda request: view(request, *args, **kwargs))
+
+    wrapper.sensitive_action = True
+    return wrapper

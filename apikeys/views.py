@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apikeys import conf, notifications, reveal, usage
 from apikeys.adapter import get_adapter
-from apikeys.decorators import keys_manager_required
+from apikeys.decorators import keys_manager_required, sensitive_action
 from apikeys.forms import DeactivateForm, KeyForm, RollForm
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
@@ -85,6 +85,7 @@ def key_list(request):
 
 @confirm_then_post
 @manage_keys
+@sensitive_action
 @sensitive_variables("secret")
 def create(request):
     form = KeyForm(_posted(request))
@@ -128,6 +129,7 @@ def detail(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@sensitive_action
 @_gone_is_404
 @sensitive_variables("secret")
 def clone(request, public_id):
@@ -141,6 +143,7 @@ def clone(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@sensitive_action
 @_gone_is_404
 @sensitive_variables("secret")
 def roll(request, public_id):
@@ -179,6 +182,7 @@ def deactivate(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@sensitive_action
 @_gone_is_404
 def reactivate(request, public_id):
     key = _get_key(request, public_id)

@@ -35,7 +35,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.AdminConfig",  # Django's admin, on a site that asks staff for a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "apikeys",
     "lists",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): logged in with a second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -232,6 +235,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+
+# Two-factor log-in (accounts/twofactor.py, django-otp): the name authenticator apps show. Guessing codes is
+# throttled by accounts/throttling.py like passwords, so django-otp's own per-device delay is off.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Keyward")
+OTP_TOTP_THROTTLE_FACTOR = 0
+
+# Sudo mode (accounts/sudo.py): how long after typing their password (or a code) a user may create, clone,
+# roll or reactivate keys, make someone admin, transfer ownership or turn two-factor log-in off unasked.
+SUDO_MODE_SECONDS = env.int("SUDO_MODE_SECONDS", default=15 * 60)
 
 # API authentication throttling (apikeys/auth.py): after this many failed attempts from one client address
 # within a minute, the API answers 429 until the minute is over, without touching the database.

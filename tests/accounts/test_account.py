@@ -7,15 +7,16 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from tests.factories import MembershipFactory
 
-# What each role may open: every member has Account and Users; API keys only the owner and admins.
+# What each role may open: every member has Account and Users; API keys only the owner and admins; Security
+# (the user's own two-factor log-in) everyone.
 TABS = {
-    Role.OWNER: ["Account", "Users", "API keys"],
-    Role.ADMIN: ["Account", "Users", "API keys"],
-    Role.MANAGER: ["Account", "Users"],
-    Role.ANALYST: ["Account", "Users"],
-    Role.CAMPAIGN_COORDINATOR: ["Account", "Users"],
-    Role.CONTENT_CREATOR: ["Account", "Users"],
-    Role.SUPPORT: ["Account", "Users"],
+    Role.OWNER: ["Account", "Users", "API keys", "Security"],
+    Role.ADMIN: ["Account", "Users", "API keys", "Security"],
+    Role.MANAGER: ["Account", "Users", "Security"],
+    Role.ANALYST: ["Account", "Users", "Security"],
+    Role.CAMPAIGN_COORDINATOR: ["Account", "Users", "Security"],
+    Role.CONTENT_CREATOR: ["Account", "Users", "Security"],
+    Role.SUPPORT: ["Account", "Users", "Security"],
 }
 
 
@@ -68,6 +69,7 @@ def test_it_lets_each_role_open_exactly_the_tabs_it_sees(client, member_of, role
         "Account": client.get("/settings/").status_code,
         "Users": client.get("/settings/users/").status_code,
         "API keys": client.get("/settings/api-keys/").status_code,
+        "Security": client.get("/security/").status_code,
     }
     assert [tab for tab, status in opens.items() if status == 200] == TABS[role]
     assert {status for status in opens.values()} <= {200, 403}

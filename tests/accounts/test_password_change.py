@@ -1,3 +1,5 @@
+import time
+
 from django.test import Client
 
 from tests.factories import PASSWORD
@@ -62,5 +64,34 @@ def test_it_refuses_a_weak_new_password(client, owner):
     )
     assert response.status_code == 200
     assert "This password is too short" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+
+
+def test_it_emails_the_user_when_the_password_changes(client, owner, mailoutbox):
+    client.force_login(owner)
+    client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert [(message.subject, message.to) for message in mailoutbox] == [
+        ("Your Keyward password was changed", [owner.email])
+    ]
+
+
+def test_it_refuses_old_password_guesses_past_the_limit_even_the_right_one(
+    client, owner, settings, monkeypatch
+):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    now = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    client.force_login(owner)
+    wrong = {"old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    for _ in range(2):
+        assert client.post("/password/", wrong).status_code == 200
+        now[0] += 61  # past the slow-down, not the lockout
+    response = client.post("/password/", {**wrong, "old_password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many failed log-in attempts." in response.text
     owner.refresh_from_db()
     assert owner.check_password(PASSWORD)

@@ -2,7 +2,7 @@ import pytest
 
 from apikeys import scopes
 from apikeys.models import PrivateKey
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_with_two_factor
 
 
 @pytest.fixture
@@ -38,11 +38,11 @@ def key(key_and_secret):
 
 @pytest.fixture
 def support_client(client, support):
-    client.force_login(support)
+    login_with_two_factor(client, support)
     return client
 
 
 @pytest.fixture
 def superuser_client(client, superuser):
-    client.force_login(superuser)
+    login_with_two_factor(client, superuser)
     return client

@@ -7,6 +7,7 @@ from django.test import Client
 
 from apikeys import scopes
 from apikeys.models import KeyEvent, PrivateKey
+from tests.factories import login_with_two_factor
 
 CHANGELIST = "/admin/apikeys/privatekey/"
 
@@ -114,7 +115,7 @@ def test_it_is_offered_to_superusers_too(superuser_client, superuser, key):
 
 def test_it_is_refused_without_the_deactivate_permission(client, staff, key):
     staff.user_permissions.add(Permission.objects.get(codename="view_privatekey"))
-    client.force_login(staff)
+    login_with_two_factor(client, staff)
     response = client.get(CHANGELIST)
     assert response.status_code == 200
     assert response.context["action_form"] is None

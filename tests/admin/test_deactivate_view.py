@@ -5,6 +5,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from apikeys.models import KeyEvent
+from tests.factories import login_with_two_factor
 
 
 def page_url(key):
@@ -29,7 +30,7 @@ def test_it_hides_the_button_on_an_inactive_key_page(support_client, key, owner)
 
 def test_it_hides_the_button_without_the_permission(client, staff, key):
     staff.user_permissions.add(Permission.objects.get(codename="view_privatekey"))
-    client.force_login(staff)
+    login_with_two_factor(client, staff)
     response = client.get(page_url(key))
     assert response.status_code == 200
     assert deactivate_url(key) not in response.content.decode()
@@ -77,7 +78,7 @@ def test_it_changes_nothing_on_an_inactive_key(support_client, key, owner):
 
 def test_it_requires_the_deactivate_permission(client, staff, key):
     staff.user_permissions.add(Permission.objects.get(codename="view_privatekey"))
-    client.force_login(staff)
+    login_with_two_factor(client, staff)
     assert client.get(deactivate_url(key)).status_code == 403
     assert client.post(deactivate_url(key), {"reason": "x"}).status_code == 403
     key.refresh_from_db()
@@ -96,7 +97,7 @@ def test_it_requires_staff_login(client, owner, key):
 
 def test_it_requires_the_csrf_token(support, key):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(support)
+    login_with_two_factor(client, support)
     assert client.post(deactivate_url(key), {"reason": "x"}).status_code == 403
     key.refresh_from_db()
     assert key.is_active

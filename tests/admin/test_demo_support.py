@@ -8,6 +8,7 @@ from django.test import Client
 from accounts.models import Account, User
 from apikeys import scopes
 from apikeys.models import PrivateKey
+from tests.factories import login_with_two_factor
 
 PASSWORD = "demo-password-for-tests"
 
@@ -28,7 +29,8 @@ def test_it_lets_demo_support_deactivate_a_key_found_by_its_last_characters_for_
     key, _ = PrivateKey.objects.issue(
         Account.objects.get(name="Demo Store"), "Shop sync", scopes.READ_ONLY, owner
     )
-    assert client.login(email="support@demo.test", password=PASSWORD)
+    assert client.login(email="support@demo.test", password=PASSWORD)  # the demo's password works
+    login_with_two_factor(client, User.objects.get(email="support@demo.test"))  # the admin needs 2FA
     found = client.get("/admin/apikeys/privatekey/", {"q": key.hint}).context["cl"].result_list
     assert list(found) == [key]
     response = client.post(f"/admin/apikeys/privatekey/{key.pk}/deactivate/", {"reason": "Leaked on a forum"})

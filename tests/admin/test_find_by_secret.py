@@ -7,6 +7,7 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from apikeys import scopes, secrets
 from apikeys.models import PrivateKey
+from tests.factories import login_with_two_factor
 
 FIND = "/admin/apikeys/privatekey/find/"
 KEYS = "/admin/apikeys/privatekey/"
@@ -91,7 +92,7 @@ def test_it_hides_the_secret_from_error_reports(support_client, key_and_secret):
 
 def test_it_requires_the_view_permission(client, staff, key_and_secret):
     _, secret = key_and_secret
-    client.force_login(staff)
+    login_with_two_factor(client, staff)
     assert client.get(FIND).status_code == 403
     assert client.post(FIND, {"secret": secret}).status_code == 403
 
@@ -105,7 +106,7 @@ def test_it_requires_a_staff_login(client, key_and_secret):
 def test_it_requires_the_csrf_token(support, key_and_secret):
     _, secret = key_and_secret
     client = Client(enforce_csrf_checks=True)
-    client.force_login(support)
+    login_with_two_factor(client, support)
     assert client.post(FIND, {"secret": secret}).status_code == 403
 
 

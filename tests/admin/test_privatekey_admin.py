@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apikeys import scopes
 from apikeys.models import PrivateKey
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, login_with_two_factor
 
 CHANGELIST = "/admin/apikeys/privatekey/"
 
@@ -32,7 +32,7 @@ def test_it_lists_keys_with_name_account_hint_status_and_dates(support_client, k
 
 
 def test_it_requires_the_view_permission(client, staff, key):
-    client.force_login(staff)
+    login_with_two_factor(client, staff)
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(change_url(key)).status_code == 403
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from apikeys import notifications, scopes
 from apikeys.models import PrivateKey
 from tests.apikeys.helpers import url
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_with_two_factor
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_it_emails_when_support_deactivates_a_key_in_the_admin(
     client, key, team, django_capture_on_commit_callbacks
 ):
     staff = UserFactory(email="root@keyward.test", is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    login_with_two_factor(client, staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/admin/apikeys/privatekey/{key.pk}/deactivate/", {"reason": "Reported by the customer"}

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from apikeys.models import KeyEvent, PrivateKey
 from tests.apikeys.helpers import dump_database, url
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_with_two_factor
 
 
 def _traces(secret: str) -> list[str]:
@@ -27,7 +27,7 @@ def _assert_absent(secret: str, text: str, where: str) -> None:
 def _admin_pages(key) -> dict[str, str]:
     """The support console's key list and key page, as a superuser sees them."""
     staff = Client()
-    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    login_with_two_factor(staff, UserFactory(is_staff=True, is_superuser=True))
     pages = {}
     for name, args in (("changelist", []), ("change", [key.pk])):
         response = staff.get(reverse(f"admin:apikeys_privatekey_{name}", args=args))
@@ -127,7 +127,7 @@ def test_it_keeps_the_secret_out_of_the_messages(owner_client, issued):
 def test_it_keeps_the_secret_out_of_the_admin(client, issued):
     key, secret = issued
     assert admin.site.is_registered(PrivateKey), "the support console is expected to list keys"
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    login_with_two_factor(client, UserFactory(is_staff=True, is_superuser=True))
     pages = [
         reverse("admin:apikeys_privatekey_changelist"),
         reverse("admin:apikeys_privatekey_change", args=[key.pk]),

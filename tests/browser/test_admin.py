@@ -10,11 +10,12 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from apikeys import scopes
 from apikeys.models import PrivateKey
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory, totp_now
 
 
 @pytest.fixture
@@ -25,6 +26,7 @@ def support(transactional_db):
     migration.create_support_group(apps, SimpleNamespace(connection=connection))
     user = UserFactory(email="support@keyward.test", is_staff=True)
     user.groups.add(Group.objects.get(name="Support"))
+    TOTPDeviceFactory(user=user)  # staff need two-factor log-in for the admin
     return user
 
 
@@ -33,6 +35,8 @@ def open_the_key_list(page, live_server, user):
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(totp_now(TOTPDevice.objects.get(user=user)))
+    page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{live_server.url}/admin/apikeys/privatekey/")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apikeys.models import PrivateKey
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory, totp_now
 
 
 @pytest.fixture
@@ -40,6 +40,8 @@ def test_it_blocks_nothing_on_the_settings_pages(log_in, owner, account, live_se
         "/settings/api-keys/new/",
         f"/settings/api-keys/{key.public_id}/",
         "/password/",
+        "/security/",
+        "/security/two-factor/",  # the QR code: inline SVG
         "/no-such-page/",
     ):
         visit(page, live_server.url + path)
@@ -51,12 +53,15 @@ def test_it_blocks_nothing_on_the_settings_pages(log_in, owner, account, live_se
 
 
 def test_it_blocks_nothing_in_the_admin(page, live_server, owner, account, csp_violations):
-    UserFactory(email="support@keyward.test", is_staff=True, is_superuser=True)
+    staff = UserFactory(email="support@keyward.test", is_staff=True, is_superuser=True)
+    device = TOTPDeviceFactory(user=staff)
     key, _ = PrivateKey.objects.issue(account, "Checkout", ["lists:read"], by=owner)
     visit(page, f"{live_server.url}/admin/login/")
     page.get_by_label("Email address").fill("support@keyward.test")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(totp_now(device))
+    page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{live_server.url}/admin/")
     for path in (
         "/admin/",

@@ -5,7 +5,7 @@ def test_it_lets_the_owner_copy_the_public_key(log_in, owner, account, live_serv
     page = log_in(owner)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     expect(page.get_by_role("navigation", name="Settings").get_by_role("link")).to_have_text(
-        ["Account", "Users", "API keys"]
+        ["Account", "Users", "API keys", "Security"]
     )
     page.get_by_role("button", name="Copy").click()
     expect(page.get_by_text("Copied to clipboard")).to_be_visible()
@@ -16,7 +16,7 @@ def test_it_lets_the_owner_copy_the_public_key(log_in, owner, account, live_serv
 def test_it_hides_the_api_keys_tab_from_a_manager(log_in, manager, live_server, screenshot):
     page = log_in(manager)
     expect(page.get_by_role("navigation", name="Settings").get_by_role("link")).to_have_text(
-        ["Account", "Users"]
+        ["Account", "Users", "Security"]
     )
     response = page.goto(f"{live_server.url}/settings/api-keys/")
     assert response.status == 403

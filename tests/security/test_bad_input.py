@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,13 +25,13 @@ import pytest
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.test import Client, RequestFactory
 from django.urls import Resolver404
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import accounts.admin
 import accounts.forms
@@ -38,10 +39,11 @@ import accounts.throttling
 import apikeys.admin
 import apikeys.forms
 import lists.forms
+from accounts import twofactor
 from accounts.models import Account, Membership, User
 from apikeys.validators import CONTROL_CHARACTERS_MESSAGE
 from tests.api.helpers import assert_error
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TOTPDeviceFactory, log_in, totp_now
 from tests.security import test_permission_matrix as matrix
 from tests.security.database import snapshot
 from tests.security.test_permission_matrix import EXPECTED, GET, PATCH, POST, identify, url_for, url_patterns
@@ -74,6 +76,23 @@ def _login_request():
     return RequestFactory().post("/login/", REMOTE_ADDR="127.0.0.1")
 
 
+def _device(user):
+    return TOTPDevice.objects.filter(user=user).first() or TOTPDeviceFactory(user=user)
+
+
+def _pending_login(client, user):
+    """Put the client between the log-in's password step and its code step, as ``user``."""
+    _device(user)
+    session = client.session
+    session[twofactor.PENDING_SESSION_KEY] = {
+        "user": user.pk,
+        "backend": "django.contrib.auth.backends.ModelBackend",
+        "at": time.time(),
+        "next": "",
+    }
+    session.save()
+
+
 @dataclass(frozen=True)
 class FormCase:
     """A form as the site serves it: where it is posted, by whom, with which valid data."""
@@ -83,6 +102,7 @@ class FormCase:
     form: Callable  # (world, data or None) -> form instance
     valid: Callable  # world -> valid data
     covers: tuple = ()  # the form classes of our modules this case exercises
+    prepare: Callable | None = None  # (client, world): what the session needs before the POST
 
 
 FORM_CASES = {
@@ -138,21 +158,37 @@ FORM_CASES = {
     "change the password": FormCase(
         "password_change",
         "owner",
-        lambda w, data=None: PasswordChangeForm(w.owner, data),
+        lambda w, data=None: accounts.forms.ThrottledPasswordChangeForm(
+            w.owner, data, request=_login_request()
+        ),
         lambda w: {
             "old_password": PASSWORD,
             "new_password1": "n3w-Passw0rd!",
             "new_password2": "n3w-Passw0rd!",
         },
+        covers=(accounts.forms.ThrottledPasswordChangeForm,),
     ),
-    "log into the admin": FormCase(
-        "admin:login",
+    "set up two-factor log-in": FormCase(
+        "two_factor_setup",
+        "owner",
+        lambda w, data=None: accounts.forms.CodeForm(data),
+        lambda w: {"code": "123456"},
+        covers=(accounts.forms.CodeForm,),
+    ),
+    "type the log-in's second step code": FormCase(
+        "login_verify",
         "anonymous",
-        lambda w, data=None: accounts.throttling.ThrottledAdminAuthenticationForm(
-            _login_request(), data=data
-        ),
-        lambda w: {"username": "root@keyward.test", "password": PASSWORD},
-        covers=(accounts.throttling.ThrottledAdminAuthenticationForm,),
+        lambda w, data=None: accounts.forms.LoginCodeForm(data, request=_login_request(), user=w.owner),
+        lambda w: {"code": totp_now(_device(w.owner))},
+        covers=(accounts.forms.LoginCodeForm,),
+        prepare=lambda client, w: _pending_login(client, w.owner),
+    ),
+    "require two-factor log-in": FormCase(
+        "accounts:two_factor_policy",
+        "owner",
+        lambda w, data=None: accounts.forms.TwoFactorPolicyForm(data),
+        lambda w: {"required": "on"},
+        covers=(accounts.forms.TwoFactorPolicyForm,),
     ),
     "deactivate a key in the admin": FormCase(
         "admin:apikeys_privatekey_deactivate",
@@ -215,7 +251,9 @@ def post_form(w, case: FormCase, data: dict):
     """POST ``data`` as the case's persona and follow redirects to the page that shows the outcome."""
     client = Client()
     if case.persona != "anonymous":
-        client.force_login(getattr(w, case.persona))
+        log_in(client, getattr(w, case.persona))
+    if case.prepare:
+        case.prepare(client, w)
     cache.clear()  # log-in throttling
     return client.post(url_for(case.url, w), data, follow=True)
 
@@ -305,6 +343,7 @@ NOT_A_NAME = {
     "username": "an email address to log in with",
     "allowed_ips": "one address or range per line",
     "secret": "a whole secret, checked for its shape",
+    "code": "an authenticator or recovery code, checked against the stored ones",
 }
 CONTROL_CHARACTERS = [
     "Zapier\r\nBcc: someone@evil.test",
@@ -399,7 +438,7 @@ def request_as(w, persona: str, method: str, path: str, data=None, *, json_body:
     if persona in ("full_key", "read_key", "other_key"):
         headers["HTTP_AUTHORIZATION"] = f"Bearer {getattr(w, persona)}"
     elif persona != "anonymous":
-        client.force_login(getattr(w, persona))
+        log_in(client, getattr(w, persona))
     cache.clear()  # throttling counters
     if json_body:
         body = data if isinstance(data, bytes) else json.dumps(data)
@@ -550,7 +589,7 @@ def test_it_refuses_an_oversized_form(world, case, encoding):
     case = FORM_CASES[case]
     client = Client()
     if case.persona != "anonymous":
-        client.force_login(getattr(world, case.persona))
+        log_in(client, getattr(world, case.persona))
     data = {**case.valid(world), "padding": "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
     before = snapshot()
     if encoding == "multipart":

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from apikeys.models import PrivateKey
+from tests.factories import log_in, login_with_two_factor
 from tests.security.inline import assert_strict_csp, inline_code, template_problems
 
 ROOT = Path(settings.BASE_DIR)
@@ -21,13 +22,15 @@ TEMPLATE_FILES = sorted(path for folder in TEMPLATE_DIRS for path in folder.rglo
 
 PAGES = [
     ("anonymous", "/login/", 200),
-    ("anonymous", "/admin/login/", 200),
+    ("anonymous", "/admin/login/", 302),  # to /login/
     ("anonymous", "/no-such-page/", 404),
     ("owner", "/settings/", 200),
     ("owner", "/settings/users/", 200),
     ("owner", "/settings/api-keys/", 200),
     ("owner", "/password/", 200),
     ("owner", "/password/done/", 200),
+    ("owner", "/security/", 200),
+    ("owner", "/security/two-factor/", 200),  # the QR code, inline SVG without styles
     ("owner", "/no-such-page/", 404),
     ("manager", "/settings/api-keys/", 403),
     ("loner", "/settings/", 200),
@@ -67,7 +70,7 @@ def test_it_finds_no_inline_code_in_template(path):
 @pytest.mark.parametrize(("persona", "url", "status"), PAGES)
 def test_it_serves_pages_without_inline_code(client, request, persona, url, status):
     if persona != "anonymous":
-        client.force_login(request.getfixturevalue(persona))
+        log_in(client, request.getfixturevalue(persona))
     response = client.get(url)
     assert response.status_code == status
     assert_strict_csp(response)
@@ -82,7 +85,7 @@ def test_it_renders_form_errors_without_inline_code(client, owner):
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda model: model._meta.label_lower)
 def test_it_serves_admin_pages_without_inline_code(client, support, owner, account, model):
     PrivateKey.objects.issue(account, "Checkout", ["lists:read"], by=owner)  # a row for the key models
-    client.force_login(support)
+    login_with_two_factor(client, support)
     prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     urls = [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_add")]
     if (instance := model._default_manager.first()) is not None:

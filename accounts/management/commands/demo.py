@@ -57,6 +57,7 @@ class Command(BaseCommand):
             for email, _, role in members:
                 self.stdout.write(f"  {email:<22} {role.label:<8} password: {password}")
         self.stdout.write(f"  {SUPPORT_EMAIL:<22} staff    password: {password}  (/admin/)")
+        self.stdout.write("  Staff set up two-factor log-in at /security/ before the admin lets them in.")
 
     def _user(self, email, name, password, is_staff=False):
         user, _ = User.objects.get_or_create(email=email, defaults={"name": name})
