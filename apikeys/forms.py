@@ -10,6 +10,7 @@ from django.utils import timezone
 from apikeys import scopes
 from apikeys.http import normalize_network
 from apikeys.models import MAX_ALLOWED_IPS
+from apikeys.validators import refuse_control_characters
 
 SCOPE_FIELD_PREFIX = "scope-"
 LEVEL_LABELS = {scopes.NONE_LEVEL: "None", scopes.READ_LEVEL: "Read", scopes.FULL_LEVEL: "Full"}
@@ -57,6 +58,7 @@ class KeyForm(forms.Form):
 
     name = forms.CharField(
         max_length=100,
+        validators=[refuse_control_characters],
         help_text="Say where the key will be used, e.g. “Zapier” or “Warehouse sync”. Up to 100 characters.",
     )
     access = forms.ChoiceField(
@@ -209,6 +211,7 @@ class DeactivateForm(forms.Form):
     reason = forms.CharField(
         max_length=500,
         required=False,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional. Shown in the key's activity, e.g. “Leaked in a public repository”.",
     )
