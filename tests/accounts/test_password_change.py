@@ -7,12 +7,6 @@ from tests.factories import PASSWORD
 NEW_PASSWORD = "a-much-better-passphrase-42"
 
 
-def test_it_requires_login(client, db):
-    response = client.get("/password/")
-    assert response.status_code == 302
-    assert response["Location"] == "/login/?next=/password/"
-
-
 def test_it_shows_our_form(client, owner):
     client.force_login(owner)
     response = client.get("/password/")

@@ -20,12 +20,6 @@ def selected_account(response) -> str:
     return match.group(1)
 
 
-def test_it_requires_login(client, other_account):
-    response = client.post("/settings/switch/", {"account": other_account.public_key})
-    assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
-
-
 def test_it_rejects_get(client, two_account_user, other_account):
     client.force_login(two_account_user)
     response = client.get("/settings/switch/", {"account": other_account.public_key})

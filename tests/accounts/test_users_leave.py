@@ -9,12 +9,6 @@ from accounts.roles import Role
 URL = "/settings/users/leave/"
 
 
-def test_it_requires_login(client, db):
-    response = client.post(URL)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
-
-
 def test_it_rejects_other_methods(client, manager):
     client.force_login(manager)
     assert client.put(URL).status_code == 405

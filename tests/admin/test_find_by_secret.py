@@ -97,12 +97,6 @@ def test_it_requires_the_view_permission(client, staff, key_and_secret):
     assert client.post(FIND, {"secret": secret}).status_code == 403
 
 
-def test_it_requires_a_staff_login(client, key_and_secret):
-    _, secret = key_and_secret
-    response = client.post(FIND, {"secret": secret})
-    assert response.status_code == 302 and response.url.startswith("/admin/login/")
-
-
 def test_it_requires_the_csrf_token(support, key_and_secret):
     _, secret = key_and_secret
     client = Client(enforce_csrf_checks=True)

@@ -26,9 +26,9 @@ def inactive_key(account, owner):
 
 @pytest.fixture
 def foreign_key(other_account, outsider):
-    """A key of the outsider's account: every view must answer 404 to our personas."""
+    """A key of the outsider's account, inactive: no list of ours may show it, active or not."""
     key, _ = PrivateKey.objects.issue(other_account, "Their key", scopes.FULL_ACCESS, outsider)
-    key.deactivate(by=outsider)  # inactive, so that even delete and reactivate would act on it
+    key.deactivate(by=outsider)
     return key
 
 

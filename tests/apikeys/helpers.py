@@ -20,31 +20,6 @@ def state() -> tuple[list, int]:
     return keys, KeyEvent.objects.count()
 
 
-def assert_refused(client, path: str, status: int, methods=("get", "post")) -> list:
-    """Send each method to ``path``: every answer has ``status`` and nothing changes."""
-    before = state()
-    responses = [getattr(client, method)(path) for method in methods]
-    assert [r.status_code for r in responses] == [status] * len(methods)
-    assert state() == before
-    return responses
-
-
-def assert_requires_login(client, path: str, methods=("get", "post")) -> None:
-    for response in assert_refused(client, path, 302, methods):
-        assert response["Location"].startswith("/login/?next=")
-
-
-def assert_requires_owner_or_admin(client, manager, path: str, methods=("get", "post")) -> None:
-    client.force_login(manager)
-    for response in assert_refused(client, path, 403, methods):
-        assert b"have access to this page" in response.content
-
-
-def assert_checks_access(client, user, path: str, methods=("get", "post")) -> None:
-    client.force_login(user)
-    assert_refused(client, path, 404, methods)
-
-
 def assert_get_confirms(client, user, path: str, text: str) -> None:
     """GET shows a confirmation page that posts back to ``path``, and changes nothing."""
     client.force_login(user)

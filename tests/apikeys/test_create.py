@@ -5,18 +5,10 @@ from django.test import Client
 
 from apikeys import scopes
 from apikeys.models import KeyEvent, PrivateKey
-from tests.apikeys.helpers import assert_requires_login, assert_requires_owner_or_admin, state, url
+from tests.apikeys.helpers import state, url
 
 
-def test_it_requires_login(client, db):
-    assert_requires_login(client, url("create"))
-
-
-def test_it_requires_owner_or_admin(client, manager):
-    assert_requires_owner_or_admin(client, manager, url("create"))
-
-
-def test_it_rejects_get(owner_client):
+def test_it_shows_the_form_and_creates_nothing_on_get(owner_client):
     """GET shows the form and creates nothing."""
     response = owner_client.get(url("create"))
     assert response.status_code == 200

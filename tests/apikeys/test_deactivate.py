@@ -6,10 +6,7 @@ from django.utils import timezone
 
 from apikeys.models import KeyEvent, PrivateKey
 from tests.apikeys.helpers import (
-    assert_checks_access,
     assert_get_confirms,
-    assert_requires_login,
-    assert_requires_owner_or_admin,
     state,
     url,
 )
@@ -17,22 +14,7 @@ from tests.apikeys.helpers import (
 RECENT_WARNING = "This key was used"
 
 
-def test_it_requires_login(client, key):
-    assert_requires_login(client, url("deactivate", key))
-
-
-def test_it_checks_access(client, owner, foreign_key):
-    foreign_key.reactivate(by=None)
-    assert_checks_access(client, owner, url("deactivate", foreign_key))
-    foreign_key.refresh_from_db()
-    assert foreign_key.is_active
-
-
-def test_it_requires_owner_or_admin(client, manager, key):
-    assert_requires_owner_or_admin(client, manager, url("deactivate", key))
-
-
-def test_it_rejects_get(client, owner, key):
+def test_it_asks_for_confirmation_on_get(client, owner, key):
     assert_get_confirms(client, owner, url("deactivate", key), "Deactivate key")
 
 

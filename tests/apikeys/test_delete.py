@@ -1,27 +1,12 @@
 from apikeys.models import KeyEvent, PrivateKey
 from tests.apikeys.helpers import (
-    assert_checks_access,
     assert_get_confirms,
-    assert_requires_login,
-    assert_requires_owner_or_admin,
     state,
     url,
 )
 
 
-def test_it_requires_login(client, inactive_key):
-    assert_requires_login(client, url("delete", inactive_key))
-
-
-def test_it_checks_access(client, owner, foreign_key):
-    assert_checks_access(client, owner, url("delete", foreign_key))
-
-
-def test_it_requires_owner_or_admin(client, manager, inactive_key):
-    assert_requires_owner_or_admin(client, manager, url("delete", inactive_key))
-
-
-def test_it_rejects_get(client, owner, inactive_key):
+def test_it_asks_for_confirmation_on_get(client, owner, inactive_key):
     assert_get_confirms(client, owner, url("delete", inactive_key), "This cannot be undone")
 
 

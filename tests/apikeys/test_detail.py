@@ -5,23 +5,8 @@ from django.test.utils import CaptureQueriesContext
 from apikeys import scopes
 from apikeys.models import PrivateKey
 from tests.apikeys.helpers import (
-    assert_checks_access,
-    assert_requires_login,
-    assert_requires_owner_or_admin,
     url,
 )
-
-
-def test_it_requires_login(client, key):
-    assert_requires_login(client, url("detail", key))
-
-
-def test_it_requires_owner_or_admin(client, manager, key):
-    assert_requires_owner_or_admin(client, manager, url("detail", key))
-
-
-def test_it_checks_access(client, owner, foreign_key):
-    assert_checks_access(client, owner, url("detail", foreign_key), methods=("get",))
 
 
 def test_it_shows_the_key_without_its_secret(owner_client, issued, owner):

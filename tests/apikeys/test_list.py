@@ -6,16 +6,8 @@ from django.utils import timezone
 
 from apikeys import scopes
 from apikeys.models import PrivateKey
-from tests.apikeys.helpers import assert_requires_login, assert_requires_owner_or_admin, url
+from tests.apikeys.helpers import url
 from tests.factories import UserFactory
-
-
-def test_it_requires_login(client, db):
-    assert_requires_login(client, url("list"))
-
-
-def test_it_requires_owner_or_admin(client, manager):
-    assert_requires_owner_or_admin(client, manager, url("list"))
 
 
 def test_it_shows_the_public_key_with_a_copy_button(owner_client, account):

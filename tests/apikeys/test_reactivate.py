@@ -1,26 +1,11 @@
 from tests.apikeys.helpers import (
-    assert_checks_access,
     assert_get_confirms,
-    assert_requires_login,
-    assert_requires_owner_or_admin,
     state,
     url,
 )
 
 
-def test_it_requires_login(client, inactive_key):
-    assert_requires_login(client, url("reactivate", inactive_key))
-
-
-def test_it_checks_access(client, owner, foreign_key):
-    assert_checks_access(client, owner, url("reactivate", foreign_key))
-
-
-def test_it_requires_owner_or_admin(client, manager, inactive_key):
-    assert_requires_owner_or_admin(client, manager, url("reactivate", inactive_key))
-
-
-def test_it_rejects_get(client, owner, inactive_key):
+def test_it_asks_for_confirmation_on_get(client, owner, inactive_key):
     assert_get_confirms(client, owner, url("reactivate", inactive_key), "Reactivate key")
 
 

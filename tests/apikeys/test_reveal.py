@@ -5,9 +5,6 @@ import pytest
 from apikeys import reveal, secrets
 from apikeys.models import PrivateKey, RevealShare
 from tests.apikeys.helpers import (
-    assert_checks_access,
-    assert_requires_login,
-    assert_requires_owner_or_admin,
     url,
 )
 
@@ -23,18 +20,6 @@ def created(owner_client):
 
 def _secret_on(response) -> str:
     return response.context["secret"]
-
-
-def test_it_requires_login(client, key):
-    assert_requires_login(client, url("reveal", key))
-
-
-def test_it_requires_owner_or_admin(client, manager, key):
-    assert_requires_owner_or_admin(client, manager, url("reveal", key))
-
-
-def test_it_checks_access(client, outsider, key):
-    assert_checks_access(client, outsider, url("reveal", key), methods=("get",))
 
 
 def test_it_shows_the_secret_once_with_a_copy_button_and_a_warning(owner_client, created):

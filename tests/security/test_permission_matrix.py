@@ -9,7 +9,9 @@ Each entry is then requested by every persona: the members of one account in eve
 
 Every request runs in a savepoint that is rolled back, so each persona meets the same world: a POST that
 deletes a key for the owner leaves it there for the admin. POSTs carry valid data where a form wants it,
-so "302" for an owner means the action went through; the CSRF check is proven separately at the end.
+so "302" for an owner means the action went through; a request the table turns away (a log-in page, the
+no-account page, any 4xx) must leave every row as it was and send no email. The CSRF check is proven
+separately at the end.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
@@ -73,6 +77,9 @@ LOGIN_PAGES = (LOGIN.to, ADMIN_LOGIN.to)
 
 
 def matches(expected, response) -> bool:
+    if expected in (LOGIN, ADMIN_LOGIN):  # and back to the page asked for, once logged in
+        asked = response.request["PATH_INFO"] + (f"?{q}" if (q := response.request["QUERY_STRING"]) else "")
+        return response.status_code == 302 and response["Location"] == expected.to + quote(asked, safe="/")
     if isinstance(expected, Redirect):
         return response.status_code == 302 and response["Location"].startswith(expected.to)
     if isinstance(expected, Page):
@@ -81,6 +88,15 @@ def matches(expected, response) -> bool:
     if expected == 302:
         return response.status_code == 302 and not response["Location"].startswith(LOGIN_PAGES)
     return response.status_code == expected
+
+
+def refuses(expected) -> bool:
+    """Whether the table turns the request away: then it must change nothing."""
+    if isinstance(expected, Redirect):
+        return expected.to in LOGIN_PAGES
+    if isinstance(expected, Page):
+        return expected == NO_ACCOUNT or expected.status >= 400
+    return expected >= 400
 
 
 def describe(response) -> str:
@@ -312,7 +328,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         GET,
         POST,
         rule=rule(
-            LOGIN,
+            Redirect("/login/?next=/admin/"),  # the site's log-in page (and its second step), then the admin
             **dict.fromkeys(MEMBERS, ADMIN_REFUSED),
             outsider=ADMIN_REFUSED,
             **dict.fromkeys(STAFF, Redirect("/admin/")),
@@ -519,11 +535,13 @@ class _RolledBack(Exception):
 
 
 def send(w, name: str, persona: str, method: str, *, client: Client | None = None):
-    """Request the URL as the persona in a savepoint that is rolled back; return the response."""
+    """Request the URL as the persona in a savepoint that is rolled back; return the response, with
+    ``response.rows``: every row of ours as the request left them, before the rollback."""
     target = TARGETS.get(name, Target())
     client = client or Client()  # enforce_csrf_checks=False: CSRF has its own tests below
     headers = {}
     cache.clear()  # throttling counters: this table sends far more failures than a client ever may
+    mail.outbox.clear()
     try:
         with transaction.atomic():
             if persona in KEYS:
@@ -538,6 +556,7 @@ def send(w, name: str, persona: str, method: str, *, client: Client | None = Non
                 )
             else:
                 response = getattr(client, method.lower())(url_for(name, w), body, **headers)
+            response.rows = snapshot()
             raise _RolledBack
     except _RolledBack:
         pass
@@ -569,12 +588,18 @@ def test_it_gives_every_persona_what_the_table_says(world, name):
     assert name in EXPECTED, f"{name} has no entry in EXPECTED: say who may use it"
     path = url_for(name, world)
     assert identify(path) == name, f"{path} does not reach {name}: fix its TARGETS entry"
+    before = snapshot()
     wrong = []
     for method, by_persona in EXPECTED[name].items():
         for persona, expected in by_persona.items():
             response = send(world, name, persona, method)
             if not matches(expected, response):
                 wrong.append(f"{method} {path} as {persona}: expected {expected}, got {describe(response)}")
+            elif refuses(expected) and response.rows != before:
+                changed = [table for table in before if response.rows[table] != before[table]]
+                wrong.append(f"{method} {path} as {persona}: refused, yet changed {changed}")
+            elif refuses(expected) and mail.outbox:
+                wrong.append(f"{method} {path} as {persona}: refused, yet sent {len(mail.outbox)} email(s)")
     assert not wrong, "\n".join(wrong)
 
 
