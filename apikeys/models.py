@@ -211,6 +211,11 @@ class PrivateKey(models.Model):
         return f"{secrets.PREFIX}…{self.hint}"
 
     @property
+    def label(self) -> str:
+        """Name the key in messages and emails: its name and last characters, “Zapier” (pk_…s34P)."""
+        return f"“{self.name}” ({self.masked})"
+
+    @property
     def is_active(self) -> bool:
         """Not deactivated; an active key may still have expired (see ``is_usable``)."""
         return self.deactivated_at is None
@@ -262,28 +267,68 @@ class PrivateKey(models.Model):
         """Return whether the key grants ``scope``: not a scope the catalogue dropped."""
         return scope_catalogue.granted(scope, self.scopes)
 
-    def clone(self, by, *, ip=None):
-        """Return ``(new_key, secret)``: a different key with this key's name, scopes and IP allowlist.
+    @property
+    def lifetime(self) -> timedelta | None:
+        """Return how long the key was made to work (whole days from a day on), or None.
 
-        The clone never expires: an expiry is chosen at creation, not inherited. This key is locked while
-        the clone is made, so a concurrent delete waits for it or wins first (PrivateKey.DoesNotExist).
+        None for a key that never expires, and for a rolled key, whose expiry is a grace period rather
+        than a lifetime. Clone and roll offer it as the new key's expiry.
+        """
+        if self.expires_at is None or self.rolled_to_id is not None:
+            return None
+        lifetime = self.expires_at - self.created_at
+        days = round(lifetime / timedelta(days=1))
+        return timedelta(days=days) if days else lifetime
+
+    @property
+    def origin(self) -> tuple[str, PrivateKey] | None:
+        """Return ``("replaces", key)`` for a roll's new key, ``("clone of", key)`` for a clone, or None."""
+        source = self.cloned_from
+        if source is None:
+            return None
+        return ("replaces" if source.rolled_to_id == self.pk else "clone of", source)
+
+    def rename(self, name: str, by, *, ip=None) -> bool:
+        """Give the key another name (nothing else changes); return False if the name is the same."""
+        name = (name or "").strip()
+        if not name:
+            raise ValueError("A key needs a name.")
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.name == name:
+                return False
+            previous, locked.name = locked.name, name
+            locked.save(update_fields=["name"])
+            locked.record(KeyEvent.Action.RENAMED, by, ip=ip, details={"previous_name": previous})
+            self.name = name
+        return True
+
+    def clone(self, by, *, ip=None, name=None, expires_at=None):
+        """Return ``(new_key, secret)``: a different key with this key's scopes and IP allowlist.
+
+        The clone takes ``name`` (this key's name if None) and ``expires_at`` (None: it never expires).
+        This key is locked while the clone is made, so a concurrent delete waits for it or wins first
+        (PrivateKey.DoesNotExist).
         """
         with transaction.atomic():
             locked = self._locked()
             new_key, secret = PrivateKey.objects.issue(
                 self.account,
-                locked.name,
+                name or locked.name,
                 locked.scopes,
                 by,
                 ip=ip,
                 cloned_from=locked,
                 allowed_ips=locked.allowed_ips,
+                expires_at=expires_at,
             )
             locked.record(KeyEvent.Action.CLONED, by, ip=ip, details={"clone": str(new_key.public_id)})
         return new_key, secret
 
-    def roll(self, by, grace: timedelta, *, ip=None, now=None) -> tuple[PrivateKey, str]:
+    def roll(self, by, grace: timedelta, *, ip=None, now=None, expires_at=None) -> tuple[PrivateKey, str]:
         """Return ``(new_key, secret)``: a clone that replaces this key, which stops working after ``grace``.
+
+        The new key expires at ``expires_at`` (None: never).
 
         This key's expiry becomes ``now + grace``, unless it already expired sooner; it links to its
         replacement (``rolled_to``) and both keys record the roll. An inactive, expired or already rolled
@@ -308,6 +353,7 @@ class PrivateKey(models.Model):
                 ip=ip,
                 allowed_ips=locked.allowed_ips,
                 rolled_from=locked,
+                expires_at=expires_at,
             )
             locked.expires_at = min(now + grace, locked.expires_at or now + grace)
             locked.rolled_to, locked.rolled_at = new_key, now
@@ -560,6 +606,7 @@ class KeyEvent(models.Model):
         DELETED = "deleted", "Deleted"
         ROLLED = "rolled", "Rolled"
         LEAKED = "leaked", "Found leaked"
+        RENAMED = "renamed", "Renamed"
 
     account = models.ForeignKey(
         conf.account_model_label(), on_delete=models.CASCADE, related_name="key_events"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:public_id>/reveal/", views.reveal_secret, name="reveal"),
     path("<uuid:public_id>/clone/", views.clone, name="clone"),
     path("<uuid:public_id>/roll/", views.roll, name="roll"),
+    path("<uuid:public_id>/rename/", views.rename, name="rename"),
     path("<uuid:public_id>/deactivate/", views.deactivate, name="deactivate"),
     path("<uuid:public_id>/reactivate/", views.reactivate, name="reactivate"),
     path("<uuid:public_id>/delete/", views.delete, name="delete"),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apikeys import conf, notifications, reveal, usage
 from apikeys.adapter import get_adapter
 from apikeys.decorators import keys_manager_required
-from apikeys.forms import DeactivateForm, KeyForm, RollForm
+from apikeys.forms import CloneForm, DeactivateForm, KeyForm, RenameForm, RollForm
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
 
@@ -83,6 +83,7 @@ def key_list(request):
     )
 
 
+@never_cache  # Back after the reveal shows an empty form, not the browser's copy of the filled one
 @confirm_then_post
 @manage_keys
 @sensitive_variables("secret")
@@ -132,11 +133,32 @@ def detail(request, public_id):
 @sensitive_variables("secret")
 def clone(request, public_id):
     key = _get_key(request, public_id)
-    if request.method == "POST":
-        new_key, secret = key.clone(by=request.user, ip=client_ip(request))
+    form = CloneForm(_posted(request), original=key)
+    if request.method == "POST" and form.is_valid():
+        new_key, secret = key.clone(
+            by=request.user,
+            ip=client_ip(request),
+            name=form.cleaned_data["name"],
+            expires_at=form.cleaned_data["expires_at"],
+        )
         notifications.key_changed(new_key, "cloned", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
-    return _page(request, "clone.html", {"key": key})
+    return _page(request, "clone.html", {"key": key, "form": form})
+
+
+@confirm_then_post
+@manage_keys
+@_gone_is_404
+def rename(request, public_id):
+    """Change a key's name, and nothing else."""
+    key = _get_key(request, public_id)
+    form = RenameForm(_posted(request), initial={"name": key.name})
+    if request.method == "POST" and form.is_valid():
+        previous = key.label
+        if key.rename(form.cleaned_data["name"], by=request.user, ip=client_ip(request)):
+            messages.success(request, f"Renamed {previous} to “{key.name}”.")
+        return redirect(key)
+    return _page(request, "rename.html", {"key": key, "form": form})
 
 
 @confirm_then_post
@@ -146,14 +168,17 @@ def clone(request, public_id):
 def roll(request, public_id):
     """Replace the key with a clone and stop it after the chosen grace period; reveal the new secret."""
     key = _get_key(request, public_id)
-    form = RollForm(_posted(request))
+    form = RollForm(_posted(request), original=key)
     if request.method == "POST" and form.is_valid():
         try:
             new_key, secret = key.roll(
-                by=request.user, grace=form.cleaned_data["grace"], ip=client_ip(request)
+                by=request.user,
+                grace=form.cleaned_data["grace"],
+                ip=client_ip(request),
+                expires_at=form.cleaned_data["expires_at"],
             )
         except KeyStateError as error:
-            messages.error(request, str(error))
+            messages.error(request, f"{key.label} was not rolled: {error}")
             return redirect(key)
         notifications.key_changed(key, "rolled", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
@@ -169,9 +194,9 @@ def deactivate(request, public_id):
     if request.method == "POST" and form.is_valid():
         if key.deactivate(by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)):
             notifications.key_changed(key, "deactivated", request.user, request=request)
-            messages.success(request, f"Deactivated “{key.name}”: it stops working on its next request.")
+            messages.success(request, f"Deactivated {key.label}: it stops working on its next request.")
         else:
-            messages.info(request, f"“{key.name}” was already inactive.")
+            messages.info(request, f"{key.label} was already inactive.")
         return redirect("apikeys:list")
     recently_used = key.last_used_at is not None and key.last_used_at > timezone.now() - RECENT_USE
     return _page(request, "deactivate.html", {"key": key, "form": form, "recently_used": recently_used})
@@ -185,12 +210,12 @@ def reactivate(request, public_id):
     if request.method == "POST":
         try:
             key.reactivate(by=request.user, ip=client_ip(request))
-            messages.success(request, f"Reactivated “{key.name}”: it works again from its next request.")
+            messages.success(request, f"Reactivated {key.label}: it works again from its next request.")
         except KeyStateError as error:
             if key.is_active:
-                messages.info(request, f"“{key.name}” is already active.")
+                messages.info(request, f"{key.label} is already active.")
             else:
-                messages.error(request, f"“{key.name}” was not reactivated: {error}")
+                messages.error(request, f"{key.label} was not reactivated: {error}")
         return redirect("apikeys:list")
     return _page(request, "reactivate.html", {"key": key})
 
@@ -204,8 +229,8 @@ def delete(request, public_id):
         try:
             key.delete(by=request.user, ip=client_ip(request))
         except KeyStateError as error:
-            messages.error(request, str(error))
+            messages.error(request, f"{key.label} was not deleted: {error}")
             return redirect(key)
-        messages.success(request, f"Deleted “{key.name}”. Its activity stays in the account's history.")
+        messages.success(request, f"Deleted {key.label}. Its activity stays in the account's history.")
         return redirect("apikeys:list")
     return _page(request, "delete.html", {"key": key})

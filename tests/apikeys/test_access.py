@@ -13,6 +13,7 @@ VIEWS = [
     ("detail", "key", 200, 405),
     ("reveal", "key", 200, 405),
     ("clone", "key", 200, 302),
+    ("rename", "key", 200, 302),
     ("deactivate", "key", 200, 302),
     ("reactivate", "inactive_key", 200, 302),
     ("delete", "inactive_key", 200, 302),
@@ -24,8 +25,11 @@ def _path(request, name, key_fixture):
     return url(name, request.getfixturevalue(key_fixture) if key_fixture else None)
 
 
+DATA = {"create": CREATE_DATA, "clone": {"name": "Zapier (copy)"}, "rename": {"name": "Zapier sync"}}
+
+
 def _data(name):
-    return CREATE_DATA if name == "create" else {}
+    return DATA.get(name, {})
 
 
 @pytest.mark.parametrize("persona", ["owner", "admin"])

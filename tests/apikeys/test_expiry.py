@@ -173,11 +173,94 @@ def test_it_does_not_reactivate_an_expired_key(owner_client, account, owner):
     assert state() == before
 
 
-def test_it_clones_an_expiring_key_into_one_that_never_expires(owner_client, account, owner):
-    key = expiring(account, owner)
-    assert "The clone never expires, although this key expires" in tab_html(owner_client, "clone", key)
-    owner_client.post(url("clone", key))
+def test_it_offers_to_keep_the_lifetime_of_the_key_cloned_and_chooses_it_by_default(
+    owner_client, account, owner
+):
+    key = expiring(account, owner, within=timedelta(days=30))
+    form = owner_client.get(url("clone", key)).context["form"]
+    assert form["expires"].value() == "keep"
+    assert '<option value="keep" selected>Same as this key: 30 days</option>' in str(form["expires"])
+
+
+def test_it_gives_a_clone_the_lifetime_of_its_original_from_now(owner_client, account, owner):
+    key = expiring(account, owner, within=timedelta(days=30))
+    before = timezone.now()
+    owner_client.post(url("clone", key), {"name": "Zapier (copy)", "expires": "keep"})
+    clone = PrivateKey.objects.get(cloned_from=key)
+    assert before + timedelta(days=30) <= clone.expires_at <= timezone.now() + timedelta(days=30)
+
+
+def test_it_lets_a_clone_take_another_expiry(owner_client, account, owner):
+    key = expiring(account, owner, within=timedelta(days=30))
+    owner_client.post(url("clone", key), {"name": "Zapier (copy)", "expires": "never"})
     assert PrivateKey.objects.get(cloned_from=key).expires_at is None
+
+
+def test_it_keeps_no_expiry_for_the_clone_of_a_key_without_one(owner_client, key):
+    form = owner_client.get(url("clone", key)).context["form"]
+    assert form["expires"].value() == "never" and "keep" not in str(form["expires"])
+    owner_client.post(url("clone", key), {"name": "Zapier (copy)", "expires": "never"})
+    assert PrivateKey.objects.get(cloned_from=key).expires_at is None
+
+
+def test_it_gives_a_rolled_key_the_lifetime_of_the_old_one_by_default(owner_client, account, owner):
+    key = expiring(account, owner, within=timedelta(days=90))
+    assert owner_client.get(url("roll", key)).context["form"]["expires"].value() == "keep"
+    before = timezone.now()
+    owner_client.post(url("roll", key), {"grace": "1h", "expires": "keep"})
+    new_key = PrivateKey.objects.get(cloned_from=key)
+    assert before + timedelta(days=90) <= new_key.expires_at <= timezone.now() + timedelta(days=90)
+
+
+def test_it_lets_a_rolled_key_take_another_expiry(owner_client, key):
+    day = timezone.now().date() + timedelta(days=10)
+    owner_client.post(url("roll", key), {"grace": "1h", "expires": "date", "expires_on": day.isoformat()})
+    new_key = PrivateKey.objects.get(cloned_from=key)
+    assert new_key.expires_at == datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def test_it_takes_a_date_sent_without_a_choice_as_the_choice(owner_client):
+    day = timezone.now().date() + timedelta(days=10)
+    create(owner_client, expires_on=day.isoformat())
+    assert PrivateKey.objects.get().expires_at == datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("choice", ["never", "30"])
+def test_it_refuses_a_date_sent_with_another_choice_and_creates_nothing(owner_client, choice):
+    day = timezone.now().date() + timedelta(days=10)
+    response = create(owner_client, expires=choice, expires_on=day.isoformat())
+    assert response.status_code == 200
+    assert "A date is used only with the expiry “On a date…”" in response.content.decode()
+    assert PrivateKey.objects.count() == 0
+
+
+def test_it_bounds_the_date_picker_by_tomorrow_and_a_year(owner_client):
+    now = timezone.now().astimezone(UTC)
+    html = tab_html(owner_client, "create")
+    tomorrow, latest = now.date() + timedelta(days=1), (now + timedelta(days=366)).date()
+    assert f'min="{tomorrow.isoformat()}"' in html and f'max="{latest.isoformat()}"' in html
+
+
+def test_it_restates_name_access_expiry_and_allowlist_on_the_reveal_page(owner_client):
+    day = timezone.now().date() + timedelta(days=10)
+    owner_client.post(
+        url("create"),
+        {
+            "name": "Zapier",
+            "access": "full",
+            "expires": "date",
+            "expires_on": day.isoformat(),
+            "allowed_ips": "192.0.2.7",
+        },
+    )
+    key = PrivateKey.objects.get()
+    html = tab_html(owner_client, "reveal", key)
+    assert "<dd>Zapier</dd>" in html and "<dd>Full access</dd>" in html
+    assert (
+        f'<time datetime="{day.isoformat()}T00:00:00+00:00" data-local-time>{day:%-d %b %Y}, 00:00 UTC</time>'
+        in html
+    )
+    assert "<li><code>192.0.2.7</code></li>" in html
 
 
 # Warnings a week ahead ---------------------------------------------------------------------------------

@@ -180,7 +180,7 @@ def test_it_says_which_key_a_rolled_key_replaces_and_until_when_that_one_works(o
 
 
 def test_it_offers_to_deactivate_the_original_of_a_clone_that_still_works(owner_client, key):
-    owner_client.post(url("clone", key))
+    owner_client.post(url("clone", key), {"name": "Zapier (copy)"})
     clone = PrivateKey.objects.get(cloned_from=key)
     html = owner_client.get(url("reveal", clone)).content.decode()
     assert "Cloned from" in html and key.masked in html
@@ -188,7 +188,7 @@ def test_it_offers_to_deactivate_the_original_of_a_clone_that_still_works(owner_
 
 
 def test_it_does_not_offer_to_deactivate_an_original_already_inactive(owner_client, inactive_key):
-    owner_client.post(url("clone", inactive_key))
+    owner_client.post(url("clone", inactive_key), {"name": "Old warehouse sync (copy)"})
     clone = PrivateKey.objects.get(cloned_from=inactive_key)
     html = owner_client.get(url("reveal", clone)).content.decode()
     assert "Cloned from" in html and "deactivate it</a>" not in html

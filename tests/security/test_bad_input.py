@@ -90,7 +90,21 @@ FORM_CASES = {
         "owner",
         lambda w, data=None: apikeys.forms.KeyForm(data),
         lambda w: {"name": "Zapier", "access": "read_only", "expires": "never"},
-        covers=(apikeys.forms.KeyForm,),
+        covers=(apikeys.forms.KeyForm, apikeys.forms.ExpiryForm),
+    ),
+    "clone a key": FormCase(
+        "apikeys:clone",
+        "owner",
+        lambda w, data=None: apikeys.forms.CloneForm(data, original=w.key),
+        lambda w: {"name": "Full (copy)", "expires": "never"},
+        covers=(apikeys.forms.CloneForm,),
+    ),
+    "rename a key": FormCase(
+        "apikeys:rename",
+        "owner",
+        lambda w, data=None: apikeys.forms.RenameForm(data),
+        lambda w: {"name": "Renamed"},
+        covers=(apikeys.forms.RenameForm,),
     ),
     "roll a key": FormCase(
         "apikeys:roll",
