@@ -5,9 +5,10 @@ import re
 from datetime import timedelta
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
-from apikeys import scopes
+from apikeys import scopes, secrets
 from apikeys.http import normalize_network
 from apikeys.models import MAX_ALLOWED_IPS
 
@@ -284,6 +285,62 @@ class RollForm(ExpiryForm):
         """Return ``(radio, help)`` pairs for the grace periods."""
         helps = {value: help_text for value, _, help_text in GRACE_CHOICES}
         return [(radio, helps[radio.data["value"]]) for radio in self["grace"]]
+
+
+class KeyFilterForm(forms.Form):
+    """The list's search box (a name, or a key's last characters) and status filter, sent by GET."""
+
+    STATUSES = {  # choice: the ``PrivateKey.status`` values it shows
+        "active": ("active",),
+        "expired": ("expired", "rolled"),
+        "inactive": ("inactive", "leaked"),
+    }
+    q = forms.CharField(label="Search", max_length=100, required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[
+            ("", "All keys"),
+            ("active", "Active"),
+            ("expiring", "Expiring within 7 days"),
+            ("expired", "Expired"),
+            ("inactive", "Deactivated"),
+        ],
+    )
+
+    def clean_q(self) -> str:
+        q = self.cleaned_data["q"].strip()
+        if secrets.SHAPE.search(q):
+            # Never echoed back into the page; the script stops it before it reaches a URL.
+            self.data = self.data.copy()
+            self.data["q"] = ""
+            raise forms.ValidationError(
+                "That is a whole secret, so it was not searched for: a search goes into the URL. Treat it as "
+                "exposed: find its key by its last four characters and roll it."
+            )
+        return q
+
+    def filter(self, keys):
+        """Return the keys (a queryset) that match the search and the status, as a list."""
+        if not self.is_valid():
+            return list(keys)
+        q, status = self.cleaned_data["q"], self.cleaned_data["status"]
+        if q:
+            tail = q.rsplit("…", 1)[-1].strip()
+            match = Q(name__icontains=q)
+            if len(tail) == secrets.HINT_LENGTH:
+                match |= Q(hint=tail)
+            keys = keys.filter(match)
+        keys = list(keys)
+        if status == "expiring":
+            return [key for key in keys if key.expires_soon]
+        if status:
+            return [key for key in keys if key.status in self.STATUSES[status]]
+        return keys
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
 
 
 class DeactivateForm(forms.Form):

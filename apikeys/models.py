@@ -50,6 +50,13 @@ class PrivateKeyQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.active().filter(expires_at__gt=now, expires_at__lte=now + within).order_by("expires_at")
 
+    def not_rolled_by(self, user, *, since):
+        """Leave out the keys ``user`` rolled since ``since``: they chose when those stop, moments ago."""
+        rolled = KeyEvent.objects.filter(
+            key=models.OuterRef("pk"), action=KeyEvent.Action.ROLLED, actor=user, created_at__gte=since
+        )
+        return self.exclude(models.Exists(rolled))
+
 
 class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
     def issue(

@@ -7,6 +7,7 @@ app_name = "apikeys"
 urlpatterns = [
     path("", views.key_list, name="list"),
     path("new/", views.create, name="create"),
+    path("banner/dismiss/", views.dismiss_banner, name="dismiss_banner"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/reveal/", views.reveal_secret, name="reveal"),
     path("<uuid:public_id>/clone/", views.clone, name="clone"),

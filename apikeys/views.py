@@ -11,17 +11,19 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from apikeys import conf, notifications, reveal, usage
+from apikeys import conf, notifications, reveal, secrets, usage
 from apikeys.adapter import get_adapter
+from apikeys.context_processors import BANNER_DISMISSED
 from apikeys.decorators import keys_manager_required
-from apikeys.forms import CloneForm, DeactivateForm, KeyForm, RenameForm, RollForm
+from apikeys.forms import CloneForm, DeactivateForm, KeyFilterForm, KeyForm, RenameForm, RollForm
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
 
@@ -67,7 +69,10 @@ def _page(request, template: str, context: dict):
 @require_safe
 def key_list(request):
     """The tab: the public key, working then inactive or expired keys (one query for all), the activity."""
-    keys = list(PrivateKey.objects.for_account(request.account).select_related("created_by"))
+    search = KeyFilterForm(request.GET)
+    keys = search.filter(
+        PrivateKey.objects.for_account(request.account).select_related("created_by", "cloned_from")
+    )
     week = usage.per_day([key for key in keys if key.is_active], usage.LIST_DAYS)  # one query for all
     for key in keys:
         key.requests_by_day = week.get(key.pk)
@@ -79,6 +84,8 @@ def key_list(request):
             "inactive_keys": [key for key in keys if not key.is_usable],
             "events": KeyEvent.objects.for_account(request.account)[:RECENT_EVENTS],
             "public_key": get_adapter().public_key(request.account),
+            "search": search,
+            "secret_shape": secrets.SHAPE.pattern,
         },
     )
 
@@ -234,3 +241,18 @@ def delete(request, public_id):
         messages.success(request, f"Deleted {key.label}. Its activity stays in the account's history.")
         return redirect("apikeys:list")
     return _page(request, "delete.html", {"key": key})
+
+
+@require_POST
+@manage_keys
+def dismiss_banner(request):
+    """Hide the expiring-keys banner of the current account until the session ends."""
+    dismissed = request.session.get(BANNER_DISMISSED, [])
+    if str(request.account.pk) not in dismissed:
+        request.session[BANNER_DISMISSED] = [*dismissed, str(request.account.pk)]
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(next_url)
+    return redirect("apikeys:list")

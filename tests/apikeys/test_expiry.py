@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apikeys import scopes
+from apikeys.context_processors import BANNER_DISMISSED
 from apikeys.forms import KeyForm
-from apikeys.models import PrivateKey
+from apikeys.models import KeyEvent, PrivateKey
 from tests.apikeys.helpers import state, url
 
 T0 = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
@@ -291,7 +292,7 @@ def test_it_shows_owners_and_admins_a_banner_on_every_settings_page(client, requ
     client.force_login(request.getfixturevalue(persona))
     for page in ("/settings/", "/settings/users/", url("list")):
         html = client.get(page).content.decode()
-        assert "1 API key stops working within 7 days." in html, page
+        assert "1 API key stops working within 7 days:" in html, page
         assert f'<a href="{key.get_absolute_url()}">Warehouse sync</a>' in html
         assert '<span class="badge badge-warning" title="Keys that stop working within 7 days">1' in html
 
@@ -301,7 +302,7 @@ def test_it_counts_the_keys_in_the_banner(owner_client, account, owner):
         expiring(account, owner, f"Key {number}")
     html = owner_client.get("/settings/").content.decode()
     assert "More than 10 API keys stop working within 7 days." in html
-    assert html.count('<li><a href="/settings/api-keys/') == 10
+    assert '<a href="/settings/api-keys/?status=expiring">Review the expiring keys</a>' in html
     assert ">10+<" in html
 
 
@@ -312,11 +313,11 @@ def test_it_shows_no_banner_without_expiring_keys(owner_client, account, owner):
     assert "badge-warning" not in html
 
 
-def test_it_reminds_of_a_rolled_key_until_its_grace_ends(owner_client, account, owner):
+def test_it_reminds_of_a_rolled_key_until_its_grace_ends(owner_client, account, owner, admin):
     key = PrivateKey.objects.issue(account, "Rolled", ["lists:read"], owner)[0]
-    key.roll(by=owner, grace=timedelta(hours=24))
+    key.roll(by=admin, grace=timedelta(hours=24))
     html = owner_client.get("/settings/").content.decode()
-    assert "1 API key stops working within 7 days." in html
+    assert "1 API key stops working within 7 days:" in html
     assert f'<a href="{key.get_absolute_url()}">Rolled</a>' in html
     assert "(rolled: its replacement is ready; switch what still uses this key to it)" in html
 
@@ -347,3 +348,53 @@ def test_it_shows_no_banner_to_a_member_of_another_account(client, account, owne
     expiring(account, owner)
     client.force_login(outsider)
     assert "within 7 days" not in client.get("/settings/").content.decode()
+
+
+def test_it_is_silent_about_a_key_the_user_rolled_within_the_hour(owner_client, account, owner, admin):
+    key = PrivateKey.objects.issue(account, "Rolled", ["lists:read"], owner)[0]
+    key.roll(by=owner, grace=timedelta(hours=24))
+    assert "stops working within 7 days" not in owner_client.get("/settings/").content.decode()
+    owner_client.force_login(admin)  # someone else did not choose it: they are reminded
+    assert "1 API key stops working within 7 days:" in owner_client.get("/settings/").content.decode()
+
+
+def test_it_reminds_the_user_of_their_own_roll_after_an_hour(owner_client, account, owner):
+    key = PrivateKey.objects.issue(account, "Rolled", ["lists:read"], owner)[0]
+    key.roll(by=owner, grace=timedelta(hours=24))
+    KeyEvent.objects.filter(key=key).update(created_at=timezone.now() - timedelta(hours=1, minutes=1))
+    assert "1 API key stops working within 7 days:" in owner_client.get("/settings/").content.decode()
+
+
+@pytest.mark.parametrize("page", ["reveal", "clone", "roll", "rename", "deactivate"])
+def test_it_shows_no_banner_on_reveal_and_confirmation_pages(owner_client, account, owner, page):
+    key = expiring(account, owner)
+    assert "stops working within 7 days" not in tab_html(owner_client, page, key)
+    assert "stops working within 7 days" in tab_html(owner_client, "detail", key)
+
+
+def test_it_hides_the_banner_for_the_session_once_dismissed(owner_client, account, owner):
+    expiring(account, owner)
+    response = owner_client.post(url("dismiss_banner"), {"next": "/settings/users/"})
+    assert response.status_code == 302 and response["Location"] == "/settings/users/"
+    html = owner_client.get("/settings/").content.decode()
+    assert "stops working within 7 days" not in html
+    assert '<span class="badge badge-warning" title="Keys that stop working within 7 days">1' in html
+
+
+def test_it_keeps_the_banner_dismissed_for_that_account_only(owner_client, account, owner):
+    expiring(account, owner)
+    owner_client.post(url("dismiss_banner"))
+    session = owner_client.session
+    assert session[BANNER_DISMISSED] == [str(account.pk)]
+
+
+def test_it_returns_only_to_a_page_of_this_site_after_a_dismissal(owner_client, account, owner):
+    response = owner_client.post(url("dismiss_banner"), {"next": "https://evil.example/"})
+    assert response["Location"] == url("list")
+
+
+def test_it_offers_a_dismiss_button_that_posts_with_csrf(owner_client, account, owner):
+    expiring(account, owner)
+    html = owner_client.get("/settings/").content.decode()
+    assert f'<form method="post" action="{url("dismiss_banner")}" class="inline-form">' in html
+    assert "csrfmiddlewaretoken" in html.split(url("dismiss_banner"))[1][:300]

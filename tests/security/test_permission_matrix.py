@@ -257,6 +257,11 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "accounts:revoke_invitation": MANAGE_USERS_OBJECT_POST,
     # Settings: the API keys tab ----------------------------------------------------------------------------
     "apikeys:list": MANAGE_KEYS_PAGE,
+    # Hides the expiring-keys banner for the session: POST only, for those who see the banner.
+    "apikeys:dismiss_banner": {
+        GET: everyone(405),
+        POST: settings_rule(managers=302, other_roles=FORBIDDEN, outsider=302),
+    },
     "apikeys:create": MANAGE_KEYS_CONFIRM_THEN_POST,
     "apikeys:detail": MANAGE_KEYS_OBJECT_PAGE,
     "apikeys:reveal": MANAGE_KEYS_OBJECT_PAGE,
