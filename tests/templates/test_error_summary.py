@@ -28,3 +28,18 @@ def test_it_renders_the_summary_on_the_create_page(client, owner):
     html = response.content.decode()
     assert 'class="error-summary" role="alert" tabindex="-1" data-error-summary' in html
     assert '<a href="#id_name">Name: This field is required.</a>' in html
+
+
+def test_it_renders_the_summary_on_the_host_forms_built_from_the_form_partial(client, owner):
+    client.force_login(owner)
+    response = client.post("/settings/users/invite/", {"email": "not an email", "role": "manager"})
+    html = response.content.decode()
+    assert "data-error-summary" in html and '<a href="#id_email">Email' in html
+
+
+def test_it_loads_the_focus_script_on_every_page_of_the_host(client, owner):
+    client.force_login(owner)
+    assert (
+        '<script src="/static/apikeys/js/error_summary.js" defer></script>'
+        in client.get("/settings/").content.decode()
+    )

@@ -4,7 +4,8 @@
   "use strict";
 
   var summary = document.querySelector("[data-error-summary]");
-  if (!summary) return;
+  if (!summary || summary.hasAttribute("data-ready")) return;  // loaded by the page and by its base
+  summary.setAttribute("data-ready", "");
   summary.focus();
   summary.querySelectorAll("a[href^='#']").forEach(function (link) {
     link.addEventListener("click", function (event) {
