@@ -42,6 +42,26 @@ def _get_key(request, public_id) -> PrivateKey:
     return get_object_or_404(keys, public_id=public_id)
 
 
+def _follows_links(view):
+    """On GET, let a link to a key of another of the user's accounts switch to that account (if the
+    adapter says the user may manage its keys there) and open again; otherwise the 404 stands."""
+
+    @wraps(view)
+    def wrapper(request, public_id, *args, **kwargs):
+        try:
+            return view(request, public_id, *args, **kwargs)
+        except Http404:
+            if request.method not in ("GET", "HEAD"):
+                raise
+            elsewhere = PrivateKey.objects.exclude(account=request.account).filter(public_id=public_id)
+            key = elsewhere.select_related("account").first()
+            if key is None or not get_adapter().account_for_object(request, key.account):
+                raise
+            return redirect(request.get_full_path())
+
+    return wrapper
+
+
 def _gone_is_404(view):
     """Answer 404 when a concurrent request (a double-clicked Delete) removed the key after its look-up."""
 
@@ -113,6 +133,7 @@ def create(request):
 
 @never_cache
 @manage_keys
+@_follows_links
 @require_GET
 @sensitive_variables("secret")
 def reveal_secret(request, public_id):
@@ -125,6 +146,7 @@ def reveal_secret(request, public_id):
 
 
 @manage_keys
+@_follows_links
 @require_safe
 def detail(request, public_id):
     key = _get_key(request, public_id)
@@ -136,6 +158,7 @@ def detail(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @_gone_is_404
 @sensitive_variables("secret")
 def clone(request, public_id):
@@ -155,6 +178,7 @@ def clone(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @_gone_is_404
 def rename(request, public_id):
     """Change a key's name, and nothing else."""
@@ -170,6 +194,7 @@ def rename(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @_gone_is_404
 @sensitive_variables("secret")
 def roll(request, public_id):
@@ -194,6 +219,7 @@ def roll(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @_gone_is_404
 def deactivate(request, public_id):
     key = _get_key(request, public_id)
@@ -211,6 +237,7 @@ def deactivate(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @_gone_is_404
 def reactivate(request, public_id):
     key = _get_key(request, public_id)
@@ -229,6 +256,7 @@ def reactivate(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @_gone_is_404
 def delete(request, public_id):
     key = _get_key(request, public_id)
