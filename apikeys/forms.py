@@ -343,6 +343,42 @@ class KeyFilterForm(forms.Form):
         return self.is_valid() and any(self.cleaned_data.values())
 
 
+class ActivityFilterForm(forms.Form):
+    """The activity page's filters (GET): one key (deleted ones too), one action, one person."""
+
+    key = forms.ChoiceField(label="Key", required=False)
+    action = forms.ChoiceField(label="What", required=False)
+    actor = forms.ChoiceField(label="Who", required=False)
+
+    def __init__(self, data, *, events):
+        super().__init__(data)
+        keys = {}  # the newest name of each key, events being newest first
+        for public_id, name, hint in events.values_list("key_public_id", "key_name", "key_hint"):
+            keys.setdefault(str(public_id), f"{name} (…{hint})")
+        self.fields["key"].choices = [
+            ("", "All keys"),
+            *sorted(keys.items(), key=lambda item: item[1].lower()),
+        ]
+        self.fields["action"].choices = [("", "Everything"), *events.model.Action.choices]
+        actors = events.order_by().values_list("actor_label", flat=True).distinct()
+        self.fields["actor"].choices = [
+            ("", "Everybody"),
+            *((label, label) for label in sorted(set(actors)) if label),
+        ]
+
+    def filter(self, events):
+        """Return ``events`` narrowed by the valid filters; an invalid one is ignored and shown."""
+        self.is_valid()
+        chosen = {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}
+        if "key" in chosen:
+            events = events.filter(key_public_id=chosen["key"])
+        if "action" in chosen:
+            events = events.filter(action=chosen["action"])
+        if "actor" in chosen:
+            events = events.filter(actor_label=chosen["actor"])
+        return events
+
+
 class DeactivateForm(forms.Form):
     reason = forms.CharField(
         max_length=500,

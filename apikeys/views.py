@@ -11,7 +11,8 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,16 +20,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from apikeys import activity as activity_export
 from apikeys import conf, notifications, reveal, secrets, usage
 from apikeys.adapter import get_adapter
 from apikeys.context_processors import BANNER_DISMISSED
 from apikeys.decorators import keys_manager_required
-from apikeys.forms import CloneForm, DeactivateForm, KeyFilterForm, KeyForm, RenameForm, RollForm
+from apikeys.forms import (
+    ActivityFilterForm,
+    CloneForm,
+    DeactivateForm,
+    KeyFilterForm,
+    KeyForm,
+    RenameForm,
+    RollForm,
+)
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
 
 RECENT_USE = timedelta(days=7)  # a key used this recently gets a warning before deactivation
-RECENT_EVENTS = 20  # deleted keys live on here: their own page is gone
+RECENT_EVENTS = 20  # the tab's recent activity; deleted keys live on in the activity page
+ACTIVITY_PAGE_SIZE = 50
 
 manage_keys = keys_manager_required
 confirm_then_post = require_http_methods(["GET", "POST"])
@@ -269,6 +280,32 @@ def delete(request, public_id):
         messages.success(request, f"Deleted {key.label}. Its activity stays in the account's history.")
         return redirect("apikeys:list")
     return _page(request, "delete.html", {"key": key})
+
+
+@manage_keys
+@require_safe
+def activity(request):
+    """Everything that happened to the account's keys, deleted ones included, filtered and paginated."""
+    events = KeyEvent.objects.for_account(request.account)
+    filters = ActivityFilterForm(request.GET, events=events)
+    page = Paginator(filters.filter(events), ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "events": page.object_list, "query": query.urlencode()}
+    return _page(request, "activity.html", context)
+
+
+@manage_keys
+@require_safe
+def activity_csv(request):
+    """The activity page's events (same filters, every page) as a CSV file, streamed."""
+    events = KeyEvent.objects.for_account(request.account)
+    filters = ActivityFilterForm(request.GET, events=events)
+    response = StreamingHttpResponse(
+        activity_export.csv_rows(filters.filter(events)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="api-key-activity.csv"'
+    return response
 
 
 @require_POST

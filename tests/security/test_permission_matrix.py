@@ -257,6 +257,8 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "accounts:revoke_invitation": MANAGE_USERS_OBJECT_POST,
     # Settings: the API keys tab ----------------------------------------------------------------------------
     "apikeys:list": MANAGE_KEYS_PAGE,
+    "apikeys:activity": MANAGE_KEYS_PAGE,
+    "apikeys:activity_csv": MANAGE_KEYS_PAGE,
     # Hides the expiring-keys banner for the session: POST only, for those who see the banner.
     "apikeys:dismiss_banner": {
         GET: everyone(405),
