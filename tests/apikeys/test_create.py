@@ -173,4 +173,4 @@ def test_it_creates_keys_in_the_current_account_only(client, outsider, other_acc
 def test_it_keeps_the_create_page_out_of_the_browser_cache_so_back_shows_an_empty_form(owner_client):
     response = owner_client.get(url("create"))
     assert "no-store" in response["Cache-Control"]
-    assert 'class="form" autocomplete="off"' in response.content.decode()
+    assert 'class="form" autocomplete="off" novalidate' in response.content.decode()

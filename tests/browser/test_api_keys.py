@@ -325,4 +325,4 @@ def test_it_takes_a_read_only_key_through_its_whole_life(log_in, owner, account,
     screenshot("api-keys-activity")
     assert call_api(live_server, secret)[0] == 401
     assert call_api(live_server, clone_secret)[0] == 200
-    assert list(PrivateKey.objects.values_list("name", flat=True)) == ["Reporting"]
+    assert list(PrivateKey.objects.values_list("name", flat=True)) == ["Reporting (copy)"]

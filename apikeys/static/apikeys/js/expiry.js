@@ -4,7 +4,11 @@
 (function () {
   "use strict";
 
-  var utc = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  // As the server writes it ("13 Dec 2026, 00:00 UTC"); the local time in the browser's own format.
+  var utc = new Intl.DateTimeFormat("en-GB", {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    timeZone: "UTC",
+  });
   var local = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
   var DAY = 24 * 60 * 60 * 1000;
 
