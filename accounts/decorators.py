@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from accounts.models import Membership
+from accounts.models import AccountEvent, Membership
 from accounts.roles import MANAGERS_OF_ACCOUNT
 
 SESSION_ACCOUNT_KEY = "current_account"
@@ -87,8 +87,13 @@ def capability_required(capability: str):
 
 
 def render_no_account(request):
-    """Render the page for a user who belongs to no account."""
-    return render(request, "accounts/no_account.html")
+    """Render the page for a user who belongs to no account, saying so if they were removed from one."""
+    removal = (
+        AccountEvent.objects.filter(target_user=request.user, action=AccountEvent.Action.MEMBER_REMOVED)
+        .select_related("account")
+        .first()
+    )
+    return render(request, "accounts/no_account.html", {"removal": removal})
 
 
 def forbidden(request):

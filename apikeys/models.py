@@ -170,13 +170,14 @@ class PrivateKey(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField("last used from", null=True, blank=True)
     last_used_user_agent = models.CharField(max_length=255, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     deactivated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     deactivated_by_label = models.CharField(
+        "deactivated by",
         max_length=254,
         blank=True,
         help_text="Who deactivated the key, kept if the user is deleted.",

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -21,7 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from apikeys import activity as activity_export
-from apikeys import conf, notifications, reveal, secrets, usage
+from apikeys import conf, notifications, reveal, scopes, secrets, usage
 from apikeys.adapter import get_adapter
 from apikeys.context_processors import BANNER_DISMISSED
 from apikeys.decorators import keys_manager_required
@@ -84,6 +85,14 @@ def _gone_is_404(view):
             raise Http404("No such key.") from None
 
     return wrapper
+
+
+def _api_url(request) -> str:
+    """Return the absolute URL of the key's own endpoint (``api:key``, as the host names it), or ""."""
+    try:
+        return request.build_absolute_uri(reverse("api:key"))
+    except NoReverseMatch:
+        return ""
 
 
 def _posted(request):
@@ -151,7 +160,10 @@ def reveal_secret(request, public_id):
     """Show a new key's secret once; every later visit says it is gone and offers a clone."""
     key = _get_key(request, public_id)
     secret = reveal.take(request, key)
-    response = _page(request, "reveal.html", {"key": key, "secret": secret})
+    api_url = _api_url(request)
+    context = {"key": key, "secret": secret, "api_url": api_url}
+    context["curl_example"] = f'curl -H "Authorization: Bearer $KEYWARD_API_KEY" {api_url}'
+    response = _page(request, "reveal.html", context)
     reveal.forget(response, key)
     return response
 
@@ -162,9 +174,15 @@ def reveal_secret(request, public_id):
 def detail(request, public_id):
     key = _get_key(request, public_id)
     requests_by_day = usage.per_day([key], usage.DETAIL_DAYS)[key.pk]
-    return _page(
-        request, "detail.html", {"key": key, "events": key.events.all(), "requests_by_day": requests_by_day}
-    )
+    levels = key.scope_levels
+    context = {
+        "key": key,
+        "events": key.events.all(),
+        "requests_by_day": requests_by_day,
+        "granted": [row for row in levels if row[1] != scopes.NONE_LEVEL],  # what the key may do comes first
+        "not_granted": [row for row in levels if row[1] == scopes.NONE_LEVEL],
+    }
+    return _page(request, "detail.html", context)
 
 
 @confirm_then_post

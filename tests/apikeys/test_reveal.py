@@ -1,6 +1,7 @@
 import time
 
 import pytest
+from django.utils.html import escape
 
 from apikeys import reveal, secrets
 from apikeys.models import PrivateKey
@@ -58,8 +59,22 @@ def test_it_hides_the_secret_after_the_first_view(owner_client, created):
     html = again.content.decode()
     assert secret not in html and again.context["secret"] is None
     assert GONE in html
-    assert f'href="{url("clone", key)}">Clone this key</a>' in html
+    assert f'href="{url("roll", key)}">Roll now</a>' in html  # it still works: replace it
     assert "js/reveal.js" not in html
+
+
+def test_it_offers_a_clone_when_a_key_seen_again_no_longer_works(owner_client, created, owner):
+    _, key = created
+    owner_client.get(url("reveal", key))
+    key.deactivate(by=owner)
+    html = owner_client.get(url("reveal", key)).content.decode()
+    assert f'href="{url("clone", key)}">Clone this key</a>' in html and "Roll now" not in html
+
+
+def test_it_shows_a_ready_to_run_curl_call_of_the_keys_own_endpoint(owner_client, created):
+    _, key = created
+    html = owner_client.get(url("reveal", key)).content.decode()
+    assert escape('curl -H "Authorization: Bearer $KEYWARD_API_KEY" http://testserver/api/key/') in html
 
 
 @pytest.mark.parametrize("visit", ["first", "second"])

@@ -180,3 +180,20 @@ def test_it_filters_the_activity_and_downloads_it_as_csv(
     text = Path(download.value.path()).read_text(encoding="utf-8")
     lines = list(csv.reader(io.StringIO(text)))
     assert [line[4] for line in lines[1:]] == ["Deleted", "Deactivated", "Created"]
+
+
+def test_it_hides_the_switch_button_when_the_select_submits_by_itself(
+    log_in, owner, other_account, live_server
+):
+    MembershipFactory(account=other_account, user=owner, role=Role.ADMIN)
+    page = log_in(owner)
+    expect(page.get_by_role("button", name="Switch")).to_be_hidden()
+    page.get_by_label("Account", exact=True).select_option(label=other_account.name)
+    expect(page.get_by_role("status")).to_contain_text(f"Switched to {other_account.name}.")
+
+
+def test_it_focuses_the_new_secret_on_the_reveal_page(log_in, owner, live_server):
+    page = create_page(log_in(owner), live_server)
+    page.get_by_role("button", name="Create key").click()
+    expect(page.locator("#secret")).to_be_focused()
+    expect(page.locator("#curl-example")).to_contain_text("/api/key/")
