@@ -31,7 +31,7 @@ def reveal_expires(page) -> str:
 
 
 @pytest.mark.parametrize("choice", ["No expiry", "In 30 days", "On a date…"])
-def test_it_takes_the_date_only_with_on_a_date(log_in, owner, live_server, choice):
+def test_it_takes_the_date_only_with_on_a_date(log_in, owner, live_server, screenshot, choice):
     page = create_page(log_in(owner), live_server)
     date_field = page.get_by_label("Expiry date")
     expect(date_field).to_be_hidden()  # one control: the date appears with its choice
@@ -40,10 +40,14 @@ def test_it_takes_the_date_only_with_on_a_date(log_in, owner, live_server, choic
     day = (timezone.now() + timedelta(days=10)).astimezone(UTC).date()
     date_field.fill(day.isoformat())
     expect(page.locator("[data-expiry-moment]")).to_contain_text(f"{day:%-d %b %Y}, 00:00 UTC")
+    if choice == "On a date…":
+        screenshot("api-keys-create-expiry-date")
     page.get_by_label("Expiry", exact=True).select_option(choice)
     page.get_by_role("button", name="Create key").click()
 
     said = reveal_expires(page)
+    if choice == "On a date…":
+        screenshot("api-keys-reveal-restated")
     key = PrivateKey.objects.get()
     if choice == "On a date…":
         assert key.expires_at == datetime(day.year, day.month, day.day, tzinfo=UTC)
@@ -86,12 +90,16 @@ def test_it_renames_a_key_and_tells_it_apart_in_the_list(log_in, owner, account,
     page.goto(f"{live_server.url}{key.get_absolute_url()}")
     page.get_by_role("link", name="Rename").click()
     page.get_by_label("Name").fill("Zapier EU")
+    screenshot("api-keys-rename")
     page.get_by_role("button", name="Rename key").click()
     expect(page.get_by_role("status")).to_contain_text(f"Renamed “Zapier” (pk_…{key.hint}) to “Zapier EU”.")
     expect(page.get_by_role("heading", name="Zapier EU")).to_be_visible()
     page.goto(f"{live_server.url}/settings/api-keys/")
     expect(page.get_by_text(f"clone of …{key.hint}")).to_be_visible()
     screenshot("api-keys-list-lineage")
+    page.goto(f"{live_server.url}{key.get_absolute_url()}clone/")
+    expect(page.get_by_label("Name")).to_have_value("Zapier EU (copy)")
+    screenshot("api-keys-clone-form")
 
 
 def test_it_searches_and_filters_the_keys(log_in, owner, account, live_server, screenshot):
