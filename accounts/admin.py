@@ -18,9 +18,8 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts import roles
@@ -28,7 +27,7 @@ from accounts.models import Account, Membership, User
 from accounts.roles import Role
 from apikeys.admin import RefuseNulLookups
 from apikeys.http import client_ip
-from apikeys.models import KeyEvent, KeyUsage, PrivateKey
+from apikeys.models import KeyEvent, KeyUsage, PrivateKey, usable_condition
 
 # Rows deleted along with their account, though their own admin pages never delete them (keys, events) or
 # not all of them (the owner's membership).
@@ -174,9 +173,7 @@ class AccountAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # "Active" means what the API accepts: not deactivated and not expired (rolled keys expire too).
-        usable = Q(private_keys__deactivated_at__isnull=True) & (
-            Q(private_keys__expires_at__isnull=True) | Q(private_keys__expires_at__gt=timezone.now())
-        )
+        usable = usable_condition("private_keys__")
         return (
             super()
             .get_queryset(request)

@@ -23,12 +23,10 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
@@ -121,7 +119,7 @@ class RefuseSecretSearches:
         return super().changelist_view(request, extra_context)
 
 
-class DeactivateForm(forms.Form):
+class SupportDeactivateForm(forms.Form):
     reason = forms.CharField(
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -137,12 +135,10 @@ class StatusFilter(admin.SimpleListFilter):
         return [("active", "Active"), ("expired", "Expired"), ("inactive", "Inactive")]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         if self.value() == "active":
-            return queryset.active().filter(unexpired)
+            return queryset.usable()
         if self.value() == "expired":
-            return queryset.active().exclude(unexpired)
+            return queryset.expired()
         if self.value() == "inactive":
             return queryset.inactive()
         return queryset
@@ -189,28 +185,8 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
             {"fields": ("deactivated_at", "deactivated_by_label", "deactivation_reason")},
         ),
     )
-    readonly_fields = (
-        "name",
-        "account",
-        "masked_key",
-        "status",
-        "public_id",
-        "access_summary",
-        "scope_list",
-        "created_by",
-        "created_at",
-        "cloned_from",
-        "rolled_to",
-        "rolled_at",
-        "expires_at",
-        "ip_allowlist",
-        "last_used_at",
-        "last_used_ip",
-        "last_used_user_agent",
-        "deactivated_at",
-        "deactivated_by_label",
-        "deactivation_reason",
-    )
+    # The page is read-only through the permissions; these are the computed rows it shows.
+    readonly_fields = ("masked_key", "status", "access_summary", "scope_list", "ip_allowlist")
     inlines = [KeyEventInline]
     actions = ["deactivate_selected"]
     view_on_site = False  # the tab's key page is for the account's members, not for staff
@@ -282,7 +258,7 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
                 request, f"Nothing deactivated: already inactive: {_key_list(keys)}.", messages.WARNING
             )
             return None
-        form = DeactivateForm(request.POST if "post" in request.POST else None)
+        form = SupportDeactivateForm(request.POST if "post" in request.POST else None)
         if form.is_valid():
             self._deactivate(request, keys, form.cleaned_data["reason"])
             return None
@@ -299,7 +275,7 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
         if not key.is_active:
             self.message_user(request, f"{key} is already inactive; nothing changed.", messages.WARNING)
             return redirect(change_url)
-        form = DeactivateForm(request.POST if request.method == "POST" else None)
+        form = SupportDeactivateForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             self._deactivate(request, [key], form.cleaned_data["reason"])
             return redirect(change_url)

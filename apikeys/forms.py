@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apikeys import scopes, secrets
 from apikeys.http import normalize_network
-from apikeys.models import MAX_ALLOWED_IPS
+from apikeys.models import MAX_ALLOWED_IPS, PrivateKey
 
 SCOPE_FIELD_PREFIX = "scope-"
 LEVEL_LABELS = {scopes.NONE_LEVEL: "None", scopes.READ_LEVEL: "Read", scopes.FULL_LEVEL: "Full"}
@@ -290,10 +290,10 @@ class RollForm(ExpiryForm):
 class KeyFilterForm(forms.Form):
     """The list's search box (a name, or a key's last characters) and status filter, sent by GET."""
 
-    STATUSES = {  # choice: the ``PrivateKey.status`` values it shows
-        "active": ("active",),
-        "expired": ("expired", "rolled"),
-        "inactive": ("inactive", "leaked"),
+    STATUSES = {  # choice: the ``PrivateKey.Status`` values it shows
+        "active": (PrivateKey.Status.ACTIVE,),
+        "expired": (PrivateKey.Status.EXPIRED, PrivateKey.Status.ROLLED),
+        "inactive": (PrivateKey.Status.INACTIVE, PrivateKey.Status.LEAKED),
     }
     q = forms.CharField(label="Search", max_length=100, required=False)
     status = forms.ChoiceField(

@@ -35,12 +35,32 @@ class KeyStateError(Exception):
     """A verb was asked of a key in the wrong state (e.g. deleting an active key)."""
 
 
+def unexpired_condition(prefix: str = "", *, now=None) -> models.Q:
+    """Return the condition of a key not expired (``PrivateKey.is_expired``), through ``prefix``."""
+    now = now or timezone.now()
+    return models.Q(**{f"{prefix}expires_at__isnull": True}) | models.Q(**{f"{prefix}expires_at__gt": now})
+
+
+def usable_condition(prefix: str = "", *, now=None) -> models.Q:
+    """Return the condition of a key the API accepts (``PrivateKey.is_usable``): active, not expired."""
+    return models.Q(**{f"{prefix}deactivated_at__isnull": True}) & unexpired_condition(prefix, now=now)
+
+
 class PrivateKeyQuerySet(models.QuerySet):
     def active(self):
+        """Return the keys not deactivated (some may have expired: see ``usable``)."""
         return self.filter(deactivated_at__isnull=True)
 
     def inactive(self):
         return self.filter(deactivated_at__isnull=False)
+
+    def usable(self, *, now=None):
+        """Return the keys the API accepts now: active and not expired."""
+        return self.filter(usable_condition(now=now))
+
+    def expired(self, *, now=None):
+        """Return the active keys whose expiry has passed (the API refuses them)."""
+        return self.active().exclude(unexpired_condition(now=now))
 
     def for_account(self, account):
         return self.filter(account=account)
@@ -156,6 +176,13 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
 class PrivateKey(models.Model):
     """A private API key of an account. Its scopes never change; clone for other scopes."""
 
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        ROLLED = "rolled", "Expired (rolled)"
+        INACTIVE = "inactive", "Inactive"
+        LEAKED = "leaked", "Inactive (leaked)"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(
         conf.account_model_label(), on_delete=models.CASCADE, related_name="private_keys"
@@ -247,17 +274,47 @@ class PrivateKey(models.Model):
         )
 
     @property
-    def status(self) -> str:
-        """One of ``STATUS_LABELS``: what the tab and the admin say about the key."""
+    def status(self) -> PrivateKey.Status:
+        """What the tab and the admin say about the key."""
         if not self.is_active:
-            return "leaked" if self.leaked_at else "inactive"
+            return self.Status.LEAKED if self.leaked_at else self.Status.INACTIVE
         if self.is_expired:
-            return "rolled" if self.rolled_to_id else "expired"
-        return "active"
+            return self.Status.ROLLED if self.rolled_to_id else self.Status.EXPIRED
+        return self.Status.ACTIVE
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return self.status.label
+
+    # Why a verb would be refused now ("" when it would succeed): the verbs raise these, and pages show a
+    # button exactly when its verb would succeed.
+
+    @property
+    def roll_refusal(self) -> str:
+        if not self.is_active:
+            return "Only an active key can be rolled; clone an inactive key instead."
+        if self.rolled_to_id is not None:
+            return "This key has already been rolled."
+        if self.is_expired:
+            return "This key has expired; clone it instead."
+        return ""
+
+    @property
+    def reactivate_refusal(self) -> str:
+        if self.is_active:
+            return "This key is already active."
+        if self.leaked_at is not None:
+            return LEAKED_DETAIL
+        if self.is_expired:
+            return "This key has expired and cannot work again; clone it instead."
+        if self.pepper_id not in dict(secrets.peppers()):
+            # Its digest was made with a pepper since dropped: every request would be refused.
+            return PEPPER_GONE_DETAIL
+        return ""
+
+    @property
+    def remove_refusal(self) -> str:
+        return "Deactivate the key before deleting it." if self.is_usable else ""
 
     def allows(self, ip: str | None) -> bool:
         """Return whether a request from ``ip`` may use the key (an empty allowlist allows anywhere)."""
@@ -270,6 +327,11 @@ class PrivateKey(models.Model):
     @property
     def scope_levels(self):
         return scope_catalogue.levels_of(self.scopes)
+
+    @property
+    def unknown_scopes(self) -> list[str]:
+        """Stored scopes the catalogue no longer declares: kept on the key, granting nothing."""
+        return scope_catalogue.unknown(self.scopes)
 
     def has_scope(self, scope: str) -> bool:
         """Return whether the key grants ``scope``: not a scope the catalogue dropped."""
@@ -302,13 +364,12 @@ class PrivateKey(models.Model):
         if not name:
             raise ValueError("A key needs a name.")
         with transaction.atomic():
-            locked = self._locked()
-            if locked.name == name:
+            self._locked()
+            if self.name == name:
                 return False
-            previous, locked.name = locked.name, name
-            locked.save(update_fields=["name"])
-            locked.record(KeyEvent.Action.RENAMED, by, ip=ip, details={"previous_name": previous})
-            self.name = name
+            previous, self.name = self.name, name
+            self.save(update_fields=["name"])
+            self.record(KeyEvent.Action.RENAMED, by, ip=ip, details={"previous_name": previous})
         return True
 
     def clone(self, by, *, ip=None, name=None, expires_at=None):
@@ -319,18 +380,18 @@ class PrivateKey(models.Model):
         (PrivateKey.DoesNotExist).
         """
         with transaction.atomic():
-            locked = self._locked()
+            self._locked()
             new_key, secret = PrivateKey.objects.issue(
                 self.account,
-                name or locked.name,
-                locked.scopes,
+                name or self.name,
+                self.scopes,
                 by,
                 ip=ip,
-                cloned_from=locked,
-                allowed_ips=locked.allowed_ips,
+                cloned_from=self,
+                allowed_ips=self.allowed_ips,
                 expires_at=expires_at,
             )
-            locked.record(KeyEvent.Action.CLONED, by, ip=ip, details={"clone": str(new_key.public_id)})
+            self.record(KeyEvent.Action.CLONED, by, ip=ip, details={"clone": str(new_key.public_id)})
         return new_key, secret
 
     def roll(self, by, grace: timedelta, *, ip=None, now=None, expires_at=None) -> tuple[PrivateKey, str]:
@@ -345,56 +406,51 @@ class PrivateKey(models.Model):
         if grace < timedelta(0):
             raise ValueError("A grace period cannot be negative.")
         with transaction.atomic():
-            locked = self._locked()
+            self._locked()
             now = now or timezone.now()
-            if not locked.is_active:
-                raise KeyStateError("Only an active key can be rolled; clone an inactive key instead.")
-            if locked.rolled_to_id is not None:
-                raise KeyStateError("This key has already been rolled.")
-            if locked.expires_at is not None and locked.expires_at <= now:
+            if self.roll_refusal:
+                raise KeyStateError(self.roll_refusal)
+            if self.expires_at is not None and self.expires_at <= now:
                 raise KeyStateError("This key has expired; clone it instead.")
             new_key, secret = PrivateKey.objects.issue(
                 self.account,
-                locked.name,
-                locked.scopes,
+                self.name,
+                self.scopes,
                 by,
                 ip=ip,
-                allowed_ips=locked.allowed_ips,
-                rolled_from=locked,
+                allowed_ips=self.allowed_ips,
+                rolled_from=self,
                 expires_at=expires_at,
             )
-            locked.expires_at = min(now + grace, locked.expires_at or now + grace)
-            locked.rolled_to, locked.rolled_at = new_key, now
-            locked.save(update_fields=["expires_at", "rolled_to", "rolled_at"])
-            locked.record(
+            self.expires_at = min(now + grace, self.expires_at or now + grace)
+            self.rolled_to, self.rolled_at = new_key, now
+            self.save(update_fields=["expires_at", "rolled_to", "rolled_at"])
+            self.record(
                 KeyEvent.Action.ROLLED,
                 by,
                 ip=ip,
-                details={"rolled_to": str(new_key.public_id), "expires_at": locked.expires_at.isoformat()},
+                details={"rolled_to": str(new_key.public_id), "expires_at": self.expires_at.isoformat()},
             )
-            self._refresh_from(locked)
         return new_key, secret
 
     def deactivate(self, by, reason: str = "", *, ip=None, by_label: str = "") -> bool:
         """Stop the key from the next request on; return False if it was already inactive."""
         with transaction.atomic():
-            locked = self._locked()
-            if not locked.is_active:
-                self._refresh_from(locked)
+            self._locked()
+            if not self.is_active:
                 return False
-            locked.deactivated_at = timezone.now()
-            locked.deactivated_by = by
-            locked.deactivated_by_label = by_label or (by.email if by else "")
-            locked.deactivation_reason = (reason or "").strip()[:500]
-            locked.save(update_fields=DEACTIVATION_FIELDS)
-            locked.record(
+            self.deactivated_at = timezone.now()
+            self.deactivated_by = by
+            self.deactivated_by_label = by_label or (by.email if by else "")
+            self.deactivation_reason = (reason or "").strip()[:500]
+            self.save(update_fields=DEACTIVATION_FIELDS)
+            self.record(
                 KeyEvent.Action.DEACTIVATED,
                 by,
                 ip=ip,
                 actor_label=by_label,
-                details={"reason": locked.deactivation_reason},
+                details={"reason": self.deactivation_reason},
             )
-            self._refresh_from(locked)
         return True
 
     def reactivate(self, by, *, ip=None) -> None:
@@ -403,38 +459,33 @@ class PrivateKey(models.Model):
         KeyStateError if it is active, expired, leaked, or digested with a pepper no longer configured.
         """
         with transaction.atomic():
-            locked = self._locked()
-            if locked.is_active:
-                raise KeyStateError("This key is already active.")
-            if locked.leaked_at is not None:
-                raise KeyStateError(LEAKED_DETAIL)
-            if locked.is_expired:
-                raise KeyStateError("This key has expired and cannot work again; clone it instead.")
-            if locked.pepper_id not in dict(secrets.peppers()):
-                # Its digest was made with a pepper since dropped: every request would be refused.
-                raise KeyStateError(PEPPER_GONE_DETAIL)
-            previous_reason = locked.deactivation_reason
-            locked.deactivated_at = None
-            locked.deactivated_by = None
-            locked.deactivated_by_label = ""
-            locked.deactivation_reason = ""
-            locked.save(update_fields=DEACTIVATION_FIELDS)
-            locked.record(
+            self._locked()
+            if self.reactivate_refusal:
+                raise KeyStateError(self.reactivate_refusal)
+            previous_reason = self.deactivation_reason
+            self.deactivated_at = None
+            self.deactivated_by = None
+            self.deactivated_by_label = ""
+            self.deactivation_reason = ""
+            self.save(update_fields=DEACTIVATION_FIELDS)
+            self.record(
                 KeyEvent.Action.REACTIVATED,
                 by,
                 ip=ip,
                 details={"previous_reason": previous_reason},
             )
-            self._refresh_from(locked)
 
-    def delete(self, by=None, *, ip=None, **kwargs):
-        """Delete an inactive or expired key for good; its activity events stay for the account's history."""
+    def remove(self, by, *, ip=None) -> None:
+        """Delete an inactive or expired key for good; its activity events stay for the account's history.
+
+        Django's own ``delete()`` is left alone, for cascades (an account's deletion) and the shell.
+        """
         with transaction.atomic():
-            locked = self._locked()
-            if locked.is_usable:
-                raise KeyStateError("Deactivate the key before deleting it.")
-            locked.record(KeyEvent.Action.DELETED, by, ip=ip)
-            return super().delete(**kwargs)
+            self._locked()
+            if self.remove_refusal:
+                raise KeyStateError(self.remove_refusal)
+            self.record(KeyEvent.Action.DELETED, by, ip=ip)
+            self.delete()
 
     def mark_leaked(self, url: str = "", *, details=None) -> bool:
         """Deactivate a key found in public by secret scanning, and bar it from ever working again.
@@ -444,29 +495,26 @@ class PrivateKey(models.Model):
         """
         url = (url or "")[:MAX_LEAK_URL]
         with transaction.atomic():
-            locked = self._locked()
-            if locked.leaked_at is not None:
-                self.leaked_at = locked.leaked_at
+            self._locked()
+            if self.leaked_at is not None:
                 return False
-            was_active = locked.is_active
+            was_active = self.is_active
             reason = (f"Leaked: {url}" if url else "Leaked: found in public")[:500]
-            locked.leaked_at = timezone.now()
+            self.leaked_at = timezone.now()
             fields = ["leaked_at"]
             if was_active:
-                locked.deactivated_at = locked.leaked_at
-                locked.deactivated_by = None
-                locked.deactivated_by_label = LEAK_ACTOR
-                locked.deactivation_reason = reason
+                self.deactivated_at = self.leaked_at
+                self.deactivated_by = None
+                self.deactivated_by_label = LEAK_ACTOR
+                self.deactivation_reason = reason
                 fields += DEACTIVATION_FIELDS
-            locked.save(update_fields=fields)
-            locked.record(
+            self.save(update_fields=fields)
+            self.record(
                 KeyEvent.Action.LEAKED,
                 None,
                 actor_label=LEAK_ACTOR,
                 details={"reason": reason, "url": url, "was_active": was_active} | (details or {}),
             )
-            self._refresh_from(locked)
-            self.leaked_at = locked.leaked_at
         return True
 
     def rehash(self, secret: str) -> None:
@@ -517,30 +565,10 @@ class PrivateKey(models.Model):
         )
 
     def _locked(self) -> PrivateKey:
-        return PrivateKey.objects.select_for_update().get(pk=self.pk)
-
-    def _refresh_from(self, other: PrivateKey) -> None:
-        for field in (
-            "deactivated_at",
-            "deactivated_by_id",
-            "deactivated_by_label",
-            "deactivation_reason",
-            "expires_at",
-            "rolled_to_id",
-            "rolled_at",
-        ):
-            setattr(self, field, getattr(other, field))
-        self._state.fields_cache.pop("deactivated_by", None)
-        self._state.fields_cache.pop("rolled_to", None)
-
-
-STATUS_LABELS = {
-    "active": "Active",
-    "expired": "Expired",
-    "rolled": "Expired (rolled)",
-    "inactive": "Inactive",
-    "leaked": "Inactive (leaked)",
-}
+        """Lock this key's row until the transaction ends and refresh this instance from it; return it."""
+        locking = PrivateKey.objects.select_for_update(of=("self",)).select_related("account")
+        self.refresh_from_db(from_queryset=locking)
+        return self
 
 
 # Who deactivated a key that secret scanning found in public, and what reactivating it is answered.
@@ -645,3 +673,26 @@ class KeyEvent(models.Model):
     @property
     def key_masked(self) -> str:
         return f"{secrets.PREFIX}…{self.key_hint}"
+
+    @property
+    def description(self) -> str:
+        """Return what the event's details say, for the activity table ("" when there is nothing to add)."""
+        if self.details.get("reason"):
+            return f"Reason: {self.details['reason']}"
+        if self.details.get("previous_name"):
+            return f"Renamed from “{self.details['previous_name']}”"
+        if self.details.get("previous_reason"):
+            return f"Had been deactivated for: {self.details['previous_reason']}"
+        for name, text in LINEAGE_DESCRIPTIONS:
+            if self.details.get(name):
+                return text
+        return ""
+
+
+# What an event's lineage detail means, in the order the activity table looks for them.
+LINEAGE_DESCRIPTIONS = (
+    ("rolled_to", "Rolled: a new key replaces this one after a grace period"),
+    ("rolled_from", "Created by rolling a key"),
+    ("clone", "A new key was cloned from this one"),
+    ("cloned_from", "Created as a clone"),
+)

@@ -291,7 +291,7 @@ def delete(request, public_id):
     key = _get_key(request, public_id)
     if request.method == "POST":
         try:
-            key.delete(by=request.user, ip=client_ip(request))
+            key.remove(by=request.user, ip=client_ip(request))
         except KeyStateError as error:
             messages.error(request, f"{key.label} was not deleted: {error}")
             return redirect(key)

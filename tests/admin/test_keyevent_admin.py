@@ -24,7 +24,7 @@ def test_it_lists_events_with_key_account_and_actor(support_client, key, owner):
 
 def test_it_keeps_listing_events_of_deleted_keys(support_client, key, owner):
     key.deactivate(by=owner)
-    key.delete(by=owner)
+    key.remove(by=owner)
     html = support_client.get(CHANGELIST).content.decode()
     assert f"Zapier (pk_…{key.hint}), deleted" in html
 

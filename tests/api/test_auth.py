@@ -79,7 +79,7 @@ def test_it_refuses_a_deactivated_key_on_the_next_request(client, full_key, owne
 def test_it_refuses_a_deleted_key(client, full_key, owner):
     key, secret = full_key
     key.deactivate(by=owner)
-    key.delete(by=owner)
+    key.remove(by=owner)
     assert_error(call(client, "GET", "/api/key/", secret), 401, "not_authenticated")
 
 

@@ -33,7 +33,7 @@ def test_it_lists_every_event_of_the_account_newest_first(owner_client, key, ina
 
 def test_it_keeps_the_history_of_a_deleted_key_reachable(owner_client, inactive_key, owner):
     public_id, hint = inactive_key.public_id, inactive_key.hint
-    inactive_key.delete(by=owner)
+    inactive_key.remove(by=owner)
     response = owner_client.get(url("activity"), {"key": str(public_id)})
     assert [action for _, action in shown(response)] == ["deleted", "deactivated", "created"]
     option = f'<option value="{public_id}" selected>Old warehouse sync (…{hint})</option>'

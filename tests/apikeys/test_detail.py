@@ -80,7 +80,7 @@ def test_it_links_to_the_key_it_was_cloned_from_while_it_exists(owner_client, in
     clone, _ = inactive_key.clone(by=owner)
     html = owner_client.get(url("detail", clone)).content.decode()
     assert f'<a href="{url("detail", inactive_key)}">Old warehouse sync</a>' in html
-    inactive_key.delete(by=owner)
+    inactive_key.remove(by=owner)
     html = owner_client.get(url("detail", clone)).content.decode()
     assert "Cloned from" not in html and url("detail", inactive_key) not in html
 

@@ -104,7 +104,7 @@ def test_it_shows_only_the_current_accounts_keys(owner_client, key, foreign_key)
 
 
 def test_it_keeps_deleted_keys_in_recent_activity(owner_client, inactive_key, owner):
-    inactive_key.delete(by=owner)
+    inactive_key.remove(by=owner)
     response = owner_client.get(url("list"))
     assert response.context["inactive_keys"] == []
     activity = response.content.decode().split("Recent activity")[1]

@@ -85,7 +85,7 @@ def test_it_keeps_the_old_pepper_while_an_inactive_key_rests_on_it(old_keys):
 def test_it_lets_the_old_pepper_go_once_the_inactive_key_is_deleted(old_keys, owner):
     _, active_secret = old_keys["Active"]
     PrivateKey.objects.verify(active_secret)
-    old_keys["Inactive"][0].delete(by=owner)
+    old_keys["Inactive"][0].remove(by=owner)
     output = run("--check")
     assert "old          0 keys (0 active, 0 inactive, 0 expired or leaked)  can be dropped" in line_of(
         output, OLD
@@ -105,7 +105,7 @@ def test_it_lets_the_old_pepper_go_once_the_inactive_key_is_reactivated_and_used
 
 
 def test_it_fails_the_check_while_an_active_key_needs_an_old_pepper(old_keys, owner):
-    old_keys["Inactive"][0].delete(by=owner)
+    old_keys["Inactive"][0].remove(by=owner)
     assert_check_fails()
 
 

@@ -76,9 +76,9 @@ def test_it_reactivates_only_inactive_keys(key_and_secret, owner):
 def test_it_deletes_only_inactive_keys_and_keeps_events(key_and_secret, owner):
     key, _ = key_and_secret
     with pytest.raises(KeyStateError):
-        key.delete(by=owner)
+        key.remove(by=owner)
     key.deactivate(by=owner)
-    key.delete(by=owner)
+    key.remove(by=owner)
     assert not PrivateKey.objects.filter(pk=key.pk).exists()
     actions = list(KeyEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["created", "deactivated", "deleted"]

@@ -110,7 +110,7 @@ def test_it_drops_the_usage_of_a_key_deleted_meanwhile(account, owner):
     usage.count(key.pk)
     key_id = key.pk
     key.deactivate(by=owner)
-    key.delete(by=owner)
+    key.remove(by=owner)
     assert usage.fold(key_id) == 0
     assert not KeyUsage.objects.filter(key_id=key_id).exists()
 

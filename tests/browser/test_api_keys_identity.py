@@ -171,7 +171,7 @@ def test_it_filters_the_activity_and_downloads_it_as_csv(
     zapier, _ = PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
     old, _ = PrivateKey.objects.issue(account, "Old sync", scopes.READ_ONLY, admin)
     old.deactivate(by=admin, reason="Replaced")
-    old.delete(by=admin)
+    old.remove(by=admin)
     zapier.rename("Zapier EU", by=owner)
     page = log_in(owner)
     page.goto(f"{live_server.url}/settings/api-keys/")

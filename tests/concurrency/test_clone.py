@@ -106,7 +106,7 @@ def test_it_never_leaves_an_orphan_when_a_clone_races_a_delete(account, owner, a
     def delete(barrier):
         mine = PrivateKey.objects.get(pk=key.pk)
         barrier.wait()
-        mine.delete(by=admin)
+        mine.remove(by=admin)
 
     new_key, _ = in_threads(clone, delete)
 
@@ -133,7 +133,7 @@ def test_it_answers_404_to_a_clone_that_waited_for_a_delete(account, owner, admi
             mine = PrivateKey.objects.select_for_update().get(pk=key.pk)
             barrier.wait()
             wait_for_a_lock_waiter()  # the clone has looked the key up and waits for its lock
-            mine.delete(by=admin)
+            mine.remove(by=admin)
 
     status, _ = in_threads(click_clone, delete_holding_the_lock)
 

@@ -170,9 +170,9 @@ FORM_CASES = {
     "deactivate a key in the admin": FormCase(
         "admin:apikeys_privatekey_deactivate",
         "support_staff",
-        lambda w, data=None: apikeys.admin.DeactivateForm(data),
+        lambda w, data=None: apikeys.admin.SupportDeactivateForm(data),
         lambda w: {"reason": "Leaked on a forum"},
-        covers=(apikeys.admin.DeactivateForm,),
+        covers=(apikeys.admin.SupportDeactivateForm,),
     ),
     "find a key by its secret in the admin": FormCase(
         "admin:apikeys_privatekey_find",

@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from apikeys import secrets
-from apikeys.models import PrivateKey
+from apikeys.models import PrivateKey, unexpired_condition, usable_condition
 
 
 @dataclass(frozen=True)
@@ -47,12 +46,12 @@ class Keys:
 
 def keys_per_pepper() -> dict[str, Keys]:
     """Return the keys on each pepper id, in one query."""
-    not_expired = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    not_expired = unexpired_condition()
     rows = (
         PrivateKey.objects.values("pepper_id")
         .annotate(
             total=Count("id"),
-            active=Count("id", filter=not_expired & Q(deactivated_at__isnull=True)),
+            active=Count("id", filter=usable_condition()),
             inactive=Count(
                 "id", filter=not_expired & Q(deactivated_at__isnull=False, leaked_at__isnull=True)
             ),
