@@ -311,9 +311,7 @@ class KeyFilterForm(forms.Form):
     def clean_q(self) -> str:
         q = self.cleaned_data["q"].strip()
         if secrets.SHAPE.search(q):
-            # Never echoed back into the page; the script stops it before it reaches a URL.
-            self.data = self.data.copy()
-            self.data["q"] = ""
+            # The page never echoes it (_key_search.html); the script stops it before it reaches a URL.
             raise forms.ValidationError(
                 "That is a whole secret, so it was not searched for: a search goes into the URL. Treat it as "
                 "exposed: find its key by its last four characters and roll it."
