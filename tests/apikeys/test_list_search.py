@@ -68,3 +68,9 @@ def test_it_shows_the_key_a_roll_replaces(owner_client, key, owner):
     html = owner_client.get(url("list")).content.decode()
     assert f'<span class="muted lineage">replaces <code>…{key.hint}</code></span>' in html
     assert "clone of" not in html
+
+
+def test_it_refuses_an_overlong_search_with_its_error_and_shows_every_key(owner_client, key, inactive_key):
+    response = owner_client.get(url("list"), {"q": "x" * 101, "status": "\x00"})
+    assert response.status_code == 200 and len(names(response)) == 2
+    assert "Ensure this value has at most 100 characters (it has 101)." in response.content.decode()

@@ -217,6 +217,9 @@ FORM_CASES = {
 }
 # The JSON API validates bodies with these forms; their cases are in JSON_CASES below.
 JSON_FORMS = (lists.forms.ListForm, lists.forms.SubscriptionForm)
+# Filters read from a GET query, which change nothing; their bad input is tested with their pages
+# (tests/apikeys/test_list_search.py, tests/apikeys/test_activity.py).
+GET_FORMS = (apikeys.forms.KeyFilterForm, apikeys.forms.ActivityFilterForm)
 
 
 def as_posted(data: dict) -> MultiValueDict:
@@ -277,7 +280,9 @@ def test_it_has_a_case_for_every_form_of_ours():
         for _, form in inspect.getmembers(module, inspect.isclass)
         if issubclass(form, forms.BaseForm) and form.__module__ == module.__name__
     }
-    covered = {form for case in FORM_CASES.values() for form in case.covers} | set(JSON_FORMS)
+    covered = (
+        {form for case in FORM_CASES.values() for form in case.covers} | set(JSON_FORMS) | set(GET_FORMS)
+    )
     assert ours - covered == set(), "forms without a case in FORM_CASES"
     ours_in_admin = {model for model in admin.site._registry if model._meta.app_label in ("accounts",)}
     assert ours_in_admin == {User, Account, Membership}  # the keys' admin adds and changes nothing
