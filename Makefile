@@ -2,8 +2,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The second host (tests/second_host/, docs/integrate.md's proof) has its own settings: its own pytest run,
+# which never loads tests/conftest.py (the reference host's).
+SECOND_HOST_TEST := $(VENV)/bin/pytest --confcutdir=tests/second_host --ds=tests.second_host.settings tests/second_host
 
-.PHONY: install run test bench lint format clean
+.PHONY: install run test test-second-host bench soak lint format clean
 
 install: $(STAMP)
 
@@ -23,6 +26,10 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
+	$(SECOND_HOST_TEST)
+
+test-second-host: install
+	$(SECOND_HOST_TEST)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -45,3 +52,9 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(PY) bench/bench.py --scale $(BENCH_ARGS)
+
+# Mixed load on gunicorn + PostgreSQL + a Redis of its own while Redis restarts and a PostgreSQL backend is
+# killed (bench/soak.py, docs/reliability.md). SOAK_SECONDS (default 120); SOAK_DATABASE_URL (default
+# keyward_soak on 127.0.0.1:5432, dropped and created afresh).
+soak: install
+	$(PY) bench/soak.py $(if $(SOAK_SECONDS),--seconds $(SOAK_SECONDS),) $(SOAK_ARGS)

@@ -15,8 +15,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import quote
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.urls import reverse
@@ -25,7 +27,7 @@ from django.utils.html import format_html
 from accounts import roles
 from accounts.models import Account, Membership, User
 from accounts.roles import Role
-from apikeys.admin import RefuseNulLookups
+from apikeys.admin import RefuseSecretSearches, SafeLookups
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, KeyUsage, PrivateKey, usable_condition
 
@@ -38,6 +40,15 @@ HOW_OWNERSHIP_MOVES = (
     "transfers ownership to an admin in the product's Users tab (Settings > Users), and becomes an admin; "
     "or a superuser selects that admin here and runs the action “Make the selected admin the owner”."
 )
+
+# Django's own group admin, with the same guards as every other changelist here.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(RefuseSecretSearches, SafeLookups, DjangoGroupAdmin):
+    pass
+
 
 admin.site.site_header = "Keyward admin"
 admin.site.site_title = "Keyward admin"
@@ -117,7 +128,7 @@ class PrivateKeyInline(ReadOnlyInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RefuseSecretSearches, SafeLookups, DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     fieldsets = (
@@ -159,7 +170,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(RefuseSecretSearches, SafeLookups, admin.ModelAdmin):
     list_display = ("name", "public_key", "member_count", "active_key_count", "created_at")
     search_fields = ("name", "=public_key", "=memberships__user__email")
     search_help_text = "Account name, public key, or a member's email address."
@@ -253,7 +264,7 @@ class MembershipAdminForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(RefuseNulLookups, admin.ModelAdmin):
+class MembershipAdmin(RefuseSecretSearches, SafeLookups, admin.ModelAdmin):
     form = MembershipAdminForm
     actions = ["delete_selected", "make_owner"]  # delete_selected: the method below, not the site-wide one
     list_display = ("user", "account", "role", "created_at")

@@ -8,12 +8,17 @@ from django.contrib.auth.forms import SetPasswordForm
 from accounts import roles
 from accounts.models import Invitation, User
 from accounts.roles import Role
+from apikeys.validators import refuse_control_characters
 
 ROLE_CHOICE_ERROR = "Choose one of the listed roles."
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        max_length=254,
+        validators=[refuse_control_characters],
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
     role = forms.ChoiceField(
         choices=[(role.value, role.label) for role in roles.assignable_roles()],
         initial=Role.MANAGER,
@@ -47,7 +52,10 @@ class AcceptInvitationForm(SetPasswordForm):
     """Set the password of the login an invitation creates (the user is saved by Invitation.accept)."""
 
     name = forms.CharField(
-        max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        max_length=150,
+        required=False,
+        validators=[refuse_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
     field_order = ["name", "new_password1", "new_password2"]

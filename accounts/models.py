@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.roles import Role
+from apikeys.validators import refuse_control_characters
 
 
 class UserManager(BaseUserManager):
@@ -44,8 +45,10 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in with an email address (no username)."""
 
-    email = models.EmailField("email address", max_length=254, unique=True)
-    name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(
+        "email address", max_length=254, unique=True, validators=[refuse_control_characters]
+    )
+    name = models.CharField(max_length=150, blank=True, validators=[refuse_control_characters])
     is_staff = models.BooleanField("staff status", default=False, help_text="Can log into the admin site.")
     is_active = models.BooleanField("active", default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -96,7 +99,7 @@ class AccountQuerySet(models.QuerySet):
 class Account(models.Model):
     """A customer of the SaaS; its public key (site ID) identifies it to client-side code."""
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[refuse_control_characters])
     public_key = models.CharField(max_length=PUBLIC_KEY_LENGTH, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -126,24 +129,6 @@ class Account(models.Model):
         return self.memberships.select_related("user").filter(role=Role.OWNER).first()
 
 
-class MembershipManager(models.Manager):
-    def add(self, account, user, role: str, by: Membership, *, ip=None) -> Membership:
-        """Add an existing user to the account at once (an invitation for someone who already logs in)."""
-        with transaction.atomic():
-            actor = _lock_actor(by)
-            roles.check_invite(actor.role, role)
-            already = f"{user.email} is already a member of this account."
-            if self.filter(account=account, user=user).exists():
-                raise roles.NotAllowed(already)
-            try:
-                with transaction.atomic():  # a concurrent add of the same user may commit first
-                    membership = self.create(account=account, user=user, role=role)
-            except IntegrityError:
-                raise roles.NotAllowed(already) from None
-            membership.record(AccountEvent.Action.MEMBER_ADDED, by=actor, ip=ip, new_role=role)
-        return membership
-
-
 class Membership(models.Model):
     """A user's role in one account; access to every settings tab follows it."""
 
@@ -154,8 +139,6 @@ class Membership(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    objects = MembershipManager()
 
     class Meta:
         ordering = ["account__name", "user__email"]
@@ -326,7 +309,12 @@ class InvitationQuerySet(models.QuerySet):
 
 class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):
     def issue(self, account, email: str, role: str, by: Membership, *, ip=None) -> tuple[Invitation, str]:
-        """Invite an address that has no login yet; return ``(invitation, token)`` for the email's link."""
+        """Invite an address; return ``(invitation, token)`` for the email's link.
+
+        An address that already has a login is invited the same way, and joins only by accepting while
+        logged in as that address: nobody is added without consent, and nothing here (nor in what the
+        inviter sees) depends on whether the address has a login.
+        """
         email = User.objects.normalize_email(email).strip().lower()
         token = secrets.token_urlsafe(32)
         with transaction.atomic():
@@ -376,7 +364,7 @@ class Invitation(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(max_length=254)
+    email = models.EmailField(max_length=254, validators=[refuse_control_characters])
     role = models.CharField(max_length=32, choices=Role.choices)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -533,7 +521,7 @@ class AccountEvent(models.Model):
         INVITATION_RESENT = "invitation_resent", "Invitation resent"
         INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
         INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
-        MEMBER_ADDED = "member_added", "Member added"
+        MEMBER_ADDED = "member_added", "Member added"  # no longer recorded: kept for the history
         ROLE_CHANGED = "role_changed", "Role changed"
         MEMBER_REMOVED = "member_removed", "Member removed"
         MEMBER_LEFT = "member_left", "Member left"

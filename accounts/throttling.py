@@ -13,6 +13,9 @@ The counters use ``cache.incr``, which is atomic in Redis, so parallel guesses c
 Failures count whether or not the email belongs to a user, so the messages never tell which addresses exist.
 A successful log-in clears its email's counters but not its address's: otherwise an attacker could reset
 the address limit by logging in to an account of their own between guesses.
+
+While the cache is unreachable the guard fails open: nothing is counted and nobody waits, so log-in keeps
+working (``apikeys.cachesafe`` logs the outage once a minute). SECURITY.md says why.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from apikeys import cachesafe
 from apikeys.http import client_ip
 
 MAX_DELAY = 60  # seconds between attempts while slowed down
@@ -51,31 +55,36 @@ class LoginGuard:
     """The failure counters of one log-in attempt: its email address and its client address."""
 
     def __init__(self, request, email: str | None):
-        self.counters = [(_key("ip", client_ip(request) or ""), settings.LOGIN_IP_FAILURE_LIMIT)]
+        ip = client_ip(request)  # None: unknown (apikeys/http.py), and never one bucket for every client
+        self.counters = [(_key("ip", ip), settings.LOGIN_IP_FAILURE_LIMIT)] if ip else []
         if email:
             self.counters.append((_key("email", email.strip().lower()), settings.LOGIN_FAILURE_LIMIT))
 
     def wait_seconds(self) -> int:
         """Return how long until the next attempt is allowed (0: now)."""
-        waits = cache.get_many([f"{key}:until" for key, _ in self.counters]).values()
+        names = [f"{key}:until" for key, _ in self.counters]
+        waits = cachesafe.call("login throttle", {}, cache.get_many, names).values()
         return max((math.ceil(until - time.time()) for until in waits), default=0)
 
     def record_failure(self) -> None:
         now = time.time()
         for key, limit in self.counters:
-            cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
+            cachesafe.call("login throttle", False, cache.add, key, 0, settings.LOGIN_LOCKOUT_SECONDS)
             try:
-                failures = cache.incr(key)
+                failures = cachesafe.call("login throttle", 0, cache.incr, key)
             except ValueError:  # expired between add and incr
                 failures = 1
-                cache.set(key, failures, settings.LOGIN_LOCKOUT_SECONDS)
+                cachesafe.call(
+                    "login throttle", None, cache.set, key, failures, settings.LOGIN_LOCKOUT_SECONDS
+                )
             wait = settings.LOGIN_LOCKOUT_SECONDS if failures >= limit else delay_after(failures, limit)
             if wait:
-                cache.set(f"{key}:until", now + wait, wait)
+                cachesafe.call("login throttle", None, cache.set, f"{key}:until", now + wait, wait)
 
     def record_success(self) -> None:
-        email_counters = [key for key, _ in self.counters[1:]]
-        cache.delete_many(email_counters + [f"{key}:until" for key in email_counters])
+        email_counters = [key for key, _ in self.counters if key.startswith("login-throttle:email:")]
+        names = email_counters + [f"{key}:until" for key in email_counters]
+        cachesafe.call("login throttle", None, cache.delete_many, names)
 
 
 def wait_message(seconds: int) -> str:

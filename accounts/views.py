@@ -107,40 +107,23 @@ def _email_invitation(request, invitation: Invitation, token: str) -> None:
 @require_POST
 @capability_required("can_manage_users")
 def invite(request):
-    """Invite by email: an existing login joins at once, a new address gets a link to set a password."""
+    """Email an invitation link, whether or not the address has a login: the answer is the same."""
     form = InviteForm(request.POST, account=request.account)
     if not form.is_valid():
         return _render_users(request, form)
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
-    user = User.objects.filter(email__iexact=email).first()
     try:
-        notice = (
-            _add_existing_user(request, user, role) if user else _invite_new_address(request, email, role)
+        invitation, token = Invitation.objects.issue(
+            request.account, email, role, by=request.membership, ip=client_ip(request)
         )
     except roles.NotAllowed as refusal:
         form.add_error(None, str(refusal))
         return _render_users(request, form)
-    messages.success(request, notice)
-    return redirect("accounts:users")
-
-
-def _add_existing_user(request, user: User, role: str) -> str:
-    membership = Membership.objects.add(
-        request.account, user, role, by=request.membership, ip=client_ip(request)
-    )
-    link = request.build_absolute_uri(reverse("accounts:account"))
-    _send_email(
-        request, "added", user.email, {"membership": membership, "inviter": request.user, "link": link}
-    )
-    return f"{user.email} already had a login and was added as {membership.get_role_display()}."
-
-
-def _invite_new_address(request, email: str, role: str) -> str:
-    invitation, token = Invitation.objects.issue(
-        request.account, email, role, by=request.membership, ip=client_ip(request)
-    )
     _email_invitation(request, invitation, token)
-    return f"Invitation sent to {email} as {invitation.get_role_display()}. The link works for 7 days."
+    messages.success(
+        request, f"Invitation sent to {email} as {invitation.get_role_display()}. The link works for 7 days."
+    )
+    return redirect("accounts:users")
 
 
 @require_POST

@@ -34,6 +34,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from apikeys import notifications, secrets
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, PrivateKey
+from apikeys.validators import refuse_control_characters
 
 # Columns that must never reach a page, not even read-only, nor be probed with ?digest__startswith=…
 HIDDEN_FIELDS = ("digest", "pepper_id")
@@ -99,16 +100,40 @@ class FindBySecretForm(forms.Form):
         return secret
 
 
-class RefuseNulLookups:
-    """Answer 400 to a list filter value with a NUL character (``?role=%00``), which would otherwise
-    reach PostgreSQL, which refuses NUL in text, and fail with a 500."""
+# What Django's list filters put in a changelist's query string after a filtered field's path.
+FILTER_SUFFIXES = ("exact", "isnull", "gte", "lt", "isempty", "id__exact", "pk__exact")
+
+
+class SafeLookups:
+    """Admin mixin: a changelist filters only as its own list filters do; anything else answers 400.
+
+    Django admits any lookup on a model's own fields from the query string, and many fail in the database
+    rather than in Django (a 500): JSON containment SQLite lacks (``?scopes__contains=``), a regex that
+    does not compile, a year or an id out of range, a NUL that PostgreSQL refuses in text. Support staff
+    filter with the filters on the page, so only what those send is allowed, and never a NUL.
+    """
 
     def lookup_allowed(self, lookup, value, request=None):
-        return "\x00" not in str(value) and super().lookup_allowed(lookup, value, request)
+        if "\x00" in str(value) or lookup not in self._offered_lookups(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def _offered_lookups(self, request) -> set[str]:
+        offered = set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, str | list | tuple):
+                path = item if isinstance(item, str) else item[0]
+                offered |= {f"{path}__{suffix}" for suffix in FILTER_SUFFIXES}
+            else:  # a SimpleListFilter reads its own parameter, whatever it holds
+                offered.add(item.parameter_name)
+        return offered
 
 
 class RefuseSecretSearches:
-    """Admin mixin: a search holding a whole secret is not run nor shown again; staff go to the finder."""
+    """Admin mixin: a search holding a whole secret is not run nor shown again; staff go to the finder.
+
+    Every changelist with a search uses it (keys, key activity, accounts, memberships, users).
+    """
 
     def changelist_view(self, request, extra_context=None):
         if secrets.SHAPE.search(request.GET.get("q", "")):
@@ -122,6 +147,7 @@ class RefuseSecretSearches:
 class SupportDeactivateForm(forms.Form):
     reason = forms.CharField(
         max_length=500,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Required. The account's owners and admins see it on the key's page and in its activity.",
     )
@@ -167,7 +193,7 @@ class KeyEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(PrivateKey)
-class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
+class PrivateKeyAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "account_link", "masked_key", "status", "created_at", "last_used_at")
     list_filter = (StatusFilter, ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
@@ -317,7 +343,7 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
                     deactivated.append(key)
                     self.log_change(request, key, f"Deactivated. Reason: {reason}")
                     notifications.key_changed(
-                        key, "deactivated", f"Keyward support ({request.user.email})", request=request
+                        key, "deactivated", f"Support staff ({request.user.get_username()})", request=request
                     )
                 else:
                     skipped.append(key)
@@ -354,7 +380,7 @@ class PrivateKeyAdmin(RefuseSecretSearches, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(KeyEvent)
-class KeyEventAdmin(RefuseSecretSearches, RefuseNulLookups, ReadOnlyMixin, admin.ModelAdmin):
+class KeyEventAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "action", "key_link", "account_link", "actor_label", "ip_address")
     list_filter = ("action", ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)

@@ -1,11 +1,15 @@
 """Authentication for the JSON API: ``api_key_required``, the one decorator every API view goes through.
 
 A request carries a private key as ``Authorization: Bearer <secret>``. The decorator answers the method
-check, the failure throttle, the header and the key, in that order, so a refused request costs as little as
-possible: a throttled client or a malformed or mistyped key costs no query, any other key exactly one
-(``PrivateKey.objects.verify``). Nothing about a key's validity is cached, so a deactivated key is refused
-on the very next request. ``last_used_at`` is written at most once a minute (``PrivateKey.record_use``),
-and requests are counted in the cache and folded into daily usage then (``apikeys.usage``).
+check, the header and the key, in that order, so a request costs as little as possible: a malformed or
+mistyped key costs no query, any other key exactly one (``PrivateKey.objects.verify``), and a good key's
+request makes no cache call at all. Nothing about a key's validity is cached, so a deactivated key is
+refused on the very next request. ``last_used_at`` is written at most once a minute
+(``PrivateKey.record_use``), and requests are counted in process and written in batches (``apikeys.usage``).
+
+The failure throttle is read only when a credential fails, so a valid key is never refused because its
+address also sent bad ones; a cache outage turns it off (``apikeys.cachesafe``) rather than failing the
+request.
 
 Unknown, inactive and malformed keys get the same 401, so the answer never tells which keys exist. Every
 error, here and in the API views, has one JSON shape: ``{"errors": [{"status", "code", "detail"}]}``.
@@ -22,7 +26,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import conf, usage
+from apikeys import cachesafe, conf, usage
 from apikeys.adapter import get_adapter
 from apikeys.http import client_ip
 from apikeys.models import PrivateKey
@@ -108,14 +112,6 @@ def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
     right, so this is no failed guess and is not throttled, but it is no use either and is not recorded.
     """
     ip = client_ip(request)  # REMOTE_ADDR, or X-Forwarded-For past TRUSTED_PROXIES; None if neither
-    wait = _seconds_throttled(ip)
-    if wait:
-        return json_error(
-            429,
-            "throttled",
-            f"Too many failed authentication attempts from this address; retry in {wait} seconds.",
-            headers={"Retry-After": str(wait)},
-        )
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
@@ -134,12 +130,18 @@ def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
                 403, "ip_not_allowed", IP_NOT_ALLOWED_DETAIL.format(ip=ip or "an unknown address")
             )
         if key is not None:
-            usage.count(key.pk)  # a cache increment; folded into KeyUsage when last use is written
-            if key.record_use(ip, request.META.get("HTTP_USER_AGENT", "")):
-                usage.fold(key.pk)
+            usage.count(key.pk)  # in process memory; written to KeyUsage in batches
+            key.record_use(ip, request.META.get("HTTP_USER_AGENT", ""))
             return key
         detail = INVALID_DETAIL
-    _record_failure(ip)
+    wait = _record_failure(ip)
+    if wait:
+        return json_error(
+            429,
+            "throttled",
+            f"Too many failed authentication attempts from this address; retry in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
     return json_error(401, "not_authenticated", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -147,22 +149,27 @@ def _failure_cache_key(ip: str | None, window: int) -> str:
     return f"api-auth-failures:{window}:{ip}"
 
 
-def _seconds_throttled(ip: str | None) -> int:
-    """Return how long the client must wait (0: not throttled); one cache read, no query."""
+def _record_failure(ip: str | None) -> int:
+    """Count a failure in the current minute; return how long the client must now wait (0: not yet).
+
+    ``incr``, or ``add`` for the minute's first failure: atomic on Redis, so servers sharing it count
+    together. Without a cache the failure is not counted and nobody waits (``apikeys.cachesafe``). An
+    unknown address (None, see apikeys/http.py) is not counted: one bucket for it would be shared by every
+    client, and one of them could lock all the others out.
+    """
+    if ip is None:
+        return 0
     now = time.time()
     window = int(now // _THROTTLE_WINDOW)
-    failures = cache.get(_failure_cache_key(ip, window), 0)
-    if failures < conf.get("API_AUTH_FAILURE_LIMIT"):
+    key = _failure_cache_key(ip, window)
+    try:
+        failures = cachesafe.call("api throttle", 0, cache.incr, key)
+    except ValueError:  # the minute's first failure (or the counter just expired)
+        added = cachesafe.call("api throttle", False, cache.add, key, 1, timeout=2 * _THROTTLE_WINDOW)
+        try:
+            failures = 1 if added else cachesafe.call("api throttle", 0, cache.incr, key)
+        except ValueError:  # expired between the two calls
+            failures = 1
+    if failures <= conf.get("API_AUTH_FAILURE_LIMIT"):
         return 0
     return max(1, math.ceil((window + 1) * _THROTTLE_WINDOW - now))
-
-
-def _record_failure(ip: str | None) -> None:
-    """Count a failure in the current minute (``add`` then ``incr``: atomic on Redis, fine on locmem)."""
-    key = _failure_cache_key(ip, int(time.time() // _THROTTLE_WINDOW))
-    if cache.add(key, 1, timeout=2 * _THROTTLE_WINDOW):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=2 * _THROTTLE_WINDOW)

@@ -17,6 +17,7 @@ DEFAULTS = {
     "TRUSTED_PROXIES": [],
     "SITE_URL": "",
     "SECRET_SCANNING_PUBLIC_KEYS": {},
+    "KEY_USAGE_FLUSH_SECONDS": 1.0,
 }
 
 

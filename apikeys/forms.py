@@ -11,6 +11,7 @@ from django.utils import timezone
 from apikeys import scopes, secrets
 from apikeys.http import normalize_network
 from apikeys.models import MAX_ALLOWED_IPS, PrivateKey
+from apikeys.validators import refuse_control_characters
 
 SCOPE_FIELD_PREFIX = "scope-"
 LEVEL_LABELS = {scopes.NONE_LEVEL: "None", scopes.READ_LEVEL: "Read", scopes.FULL_LEVEL: "Full"}
@@ -141,6 +142,7 @@ class KeyForm(ExpiryForm):
 
     name = forms.CharField(
         max_length=100,
+        validators=[refuse_control_characters],
         help_text="Say where the key will be used, e.g. “Zapier” or “Warehouse sync”. Up to 100 characters.",
     )
     access = forms.ChoiceField(
@@ -247,7 +249,9 @@ class KeyForm(ExpiryForm):
 class CloneForm(ExpiryForm):
     """A clone's name (prefilled "… (copy)", so that the two keys can be told apart) and its expiry."""
 
-    name = forms.CharField(max_length=100, help_text="Up to 100 characters.")
+    name = forms.CharField(
+        max_length=100, validators=[refuse_control_characters], help_text="Up to 100 characters."
+    )
     field_order = ["name", "expires", "expires_on"]
 
     def __init__(self, *args, original, **kwargs):
@@ -264,6 +268,7 @@ def copy_name(name: str) -> str:
 class RenameForm(forms.Form):
     name = forms.CharField(
         max_length=100,
+        validators=[refuse_control_characters],
         help_text="Only the name changes: the secret, scopes, IP allowlist and expiry stay as they are.",
     )
 
@@ -381,6 +386,7 @@ class DeactivateForm(forms.Form):
     reason = forms.CharField(
         max_length=500,
         required=False,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional. Shown in the key's activity, e.g. “Leaked in a public repository”.",
     )

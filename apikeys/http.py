@@ -6,6 +6,12 @@ address it saw: trusted hops are skipped and the first untrusted address is the 
 was written by the client and may be forged, so it is never looked at. A malformed hop means the header cannot
 be trusted at all, and the peer's address is used instead.
 
+Behind a proxy on a unix socket (gunicorn behind nginx on the same host) the peer has no address and
+``REMOTE_ADDR`` is empty. The word ``unix`` in ``TRUSTED_PROXIES`` says that such a peer is the trusted local
+proxy, so its ``X-Forwarded-For`` is read the same way. Without it, the client's address is unknown (None):
+the per-address throttles then leave that request uncounted rather than put every client in one bucket, and
+the first such request logs an error that names the setting.
+
 The answer is a normalised IP address (an IPv4 address mapped into IPv6 reads as IPv4) or None, never the
 raw text of a header: it goes into activity logs, throttle keys and allowlist checks.
 """
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import logging
 from collections.abc import Iterable
 
 from django.http import HttpRequest
@@ -22,6 +29,10 @@ from apikeys import conf
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+UNIX_SOCKET = "unix"  # in TRUSTED_PROXIES: a peer without an address (a unix socket) is a trusted proxy
+
+logger = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -67,16 +78,30 @@ def in_networks(address: IPAddress | None, entries: Iterable[str]) -> bool:
 
 def client_ip(request: HttpRequest) -> str | None:
     """Return the client's address as the rule above finds it, or None if there is no valid one."""
-    peer = parse_ip(request.META.get("REMOTE_ADDR"))
-    trusted = conf.get("TRUSTED_PROXIES")
-    if peer is None or not trusted or not in_networks(peer, trusted):
+    remote_addr = (request.META.get("REMOTE_ADDR") or "").strip()
+    peer = parse_ip(remote_addr)
+    trusted = [entry for entry in conf.get("TRUSTED_PROXIES") if entry != UNIX_SOCKET]
+    if not remote_addr:
+        if UNIX_SOCKET not in conf.get("TRUSTED_PROXIES"):
+            _warn_of_a_peer_without_address()
+            return None
+    elif peer is None or not trusted or not in_networks(peer, trusted):
         return str(peer) if peer else None
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     client = peer
     for hop in reversed(forwarded.split(",")) if forwarded.strip() else ():
         client = parse_ip(hop)
         if client is None:
-            return str(peer)
+            return str(peer) if peer else None
         if not in_networks(client, trusted):
             break
-    return str(client)
+    return str(client) if client else None
+
+
+@functools.cache  # once per process: every request from that proxy would say the same
+def _warn_of_a_peer_without_address() -> None:
+    logger.error(
+        "A request came with an empty REMOTE_ADDR (a proxy on a unix socket?): its client address is "
+        "unknown, so per-address throttles do not count it. If a proxy you trust connects through a unix "
+        "socket, add 'unix' to TRUSTED_PROXIES so that its X-Forwarded-For is read."
+    )

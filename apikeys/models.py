@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from apikeys import conf, http, secrets
+from apikeys import conf, http, secrets, validators
 from apikeys import scopes as scope_catalogue
 
 # Keys that expire this soon get a warning badge and a banner on the settings pages.
@@ -101,6 +101,8 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
         name = (name or "").strip()
         if not name:
             raise ValueError("A key needs a name.")
+        if validators.has_control_characters(name):
+            raise ValueError(f"A key's name: {validators.CONTROL_CHARACTERS_MESSAGE}")
         if expires_at is not None and expires_at <= timezone.now():
             raise ValueError("A key's expiry must lie in the future.")
         allowed_ips = list(dict.fromkeys(http.normalize_network(entry) for entry in allowed_ips))
@@ -363,6 +365,8 @@ class PrivateKey(models.Model):
         name = (name or "").strip()
         if not name:
             raise ValueError("A key needs a name.")
+        if validators.has_control_characters(name):
+            raise ValueError(f"A key's name: {validators.CONTROL_CHARACTERS_MESSAGE}")
         with transaction.atomic():
             self._locked()
             if self.name == name:
@@ -434,14 +438,19 @@ class PrivateKey(models.Model):
         return new_key, secret
 
     def deactivate(self, by, reason: str = "", *, ip=None, by_label: str = "") -> bool:
-        """Stop the key from the next request on; return False if it was already inactive."""
+        """Stop the key from the next request on; return False if it was already inactive.
+
+        Raise ValueError, changing nothing, for a reason with control characters (apikeys.validators).
+        """
+        if validators.has_control_characters(reason or ""):
+            raise ValueError(f"A deactivation reason: {validators.CONTROL_CHARACTERS_MESSAGE}")
         with transaction.atomic():
             self._locked()
             if not self.is_active:
                 return False
             self.deactivated_at = timezone.now()
             self.deactivated_by = by
-            self.deactivated_by_label = by_label or (by.email if by else "")
+            self.deactivated_by_label = by_label or (by.get_username() if by else "")
             self.deactivation_reason = (reason or "").strip()[:500]
             self.save(update_fields=DEACTIVATION_FIELDS)
             self.record(
@@ -493,7 +502,8 @@ class PrivateKey(models.Model):
         A key already inactive is marked too, so that nobody reactivates it. Records one LEAKED event (actor
         ``LEAK_ACTOR``); return False, changing nothing, if the key was already marked.
         """
-        url = (url or "")[:MAX_LEAK_URL]
+        # The URL comes from the alert's body: whatever it holds, the reason stays one line of text.
+        url = "".join(c for c in (url or "") if not validators.has_control_characters(c))[:MAX_LEAK_URL]
         with transaction.atomic():
             self._locked()
             if self.leaked_at is not None:
@@ -559,7 +569,7 @@ class PrivateKey(models.Model):
             key_hint=self.hint,
             action=action,
             actor=by,
-            actor_label=actor_label or (by.email if by else ""),
+            actor_label=actor_label or (by.get_username() if by else ""),
             ip_address=ip,
             details=details or {},
         )
@@ -696,3 +706,19 @@ LINEAGE_DESCRIPTIONS = (
     ("clone", "A new key was cloned from this one"),
     ("cloned_from", "Created as a clone"),
 )
+
+
+class RevealShare(models.Model):
+    """One share of a new secret on its way to the reveal page: secret XOR pad (see apikeys/reveal.py).
+
+    Uniform noise without the pad, which only the browser holds. A row of its own, not a session entry, so
+    that deleting it is the one atomic claim to the secret.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key_public_id = models.UUIDField(editable=False)
+    share = models.CharField(max_length=2 * secrets.SECRET_LENGTH, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    def __str__(self):
+        return f"Reveal share {self.pk}"

@@ -6,25 +6,31 @@ messages or signed-cookie sessions are readable by the client. So the secret is 
 
 - a random pad as long as the secret goes to the browser in a cookie that is HttpOnly, SameSite=Strict,
   Secure over HTTPS, lives 10 minutes and is sent only to that key's reveal URL;
-- secret XOR pad goes into the session, under an entry named after the key.
+- secret XOR pad goes into a ``RevealShare`` row of its own, whose random id goes into the session under
+  an entry named after the key (so the share is found only from the session that created the key).
 
 Each share alone is uniform noise: the database never sees the secret, nor does the browser's script or the
-cookie jar. The reveal pops the session entry and deletes the cookie in the same response, so a reload, the
-back button or another tab finds nothing, and the secret is shown exactly once.
+cookie jar. The reveal claims the row by deleting it, and only the request whose DELETE removed it shows
+the secret: parallel reveals (a double click, two tabs) race on one atomic statement, and a page load that
+writes the session back whole after the reveal only restores the id of a row that is gone. The cookie is
+deleted in the same response, so a reload, the back button or another tab finds nothing, and the secret is
+shown exactly once.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from secrets import token_bytes
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import secrets
-from apikeys.models import PrivateKey
+from apikeys.models import PrivateKey, RevealShare
 
 MAX_AGE = 10 * 60  # seconds: long enough for a slow redirect, short enough to leave nothing lying around
 COOKIE_PREFIX = "kw_reveal_"
@@ -46,10 +52,14 @@ def _xor(a: bytes, b: bytes) -> bytes:
 
 @sensitive_variables("secret", "pad")
 def redirect_to_reveal(request: HttpRequest, key: PrivateKey, secret: str) -> HttpResponse:
-    """Split ``secret`` between the session and a cookie, and redirect to the key's reveal page."""
+    """Split ``secret`` between a ``RevealShare`` row and a cookie, and redirect to the key's reveal page."""
     cookie, path, entry = _names(key)
     pad = token_bytes(len(secret))
-    request.session[entry] = [_xor(secret.encode("ascii"), pad).hex(), int(time.time())]
+    RevealShare.objects.filter(created_at__lt=_now() - timedelta(seconds=MAX_AGE)).delete()  # never shown
+    share = RevealShare.objects.create(
+        key_public_id=key.public_id, share=_xor(secret.encode("ascii"), pad).hex(), created_at=_now()
+    )
+    request.session[entry] = str(share.pk)
     response = redirect(path)
     response.set_cookie(
         cookie,
@@ -70,18 +80,35 @@ def take(request: HttpRequest, key: PrivateKey) -> str | None:
     Call ``forget`` on the response too, so that the browser drops its share.
     """
     cookie, _, entry = _names(key)
-    stored = request.session.pop(entry, None)
-    try:
-        ciphertext_hex, stored_at = stored
-        pad = bytes.fromhex(request.COOKIES.get(cookie, ""))
-        secret = _xor(bytes.fromhex(ciphertext_hex), pad).decode("ascii")
-    except (TypeError, ValueError):  # nothing stored, no cookie, or shares that do not fit together
+    share = _claim(request.session.pop(entry, None), key)
+    if share is None:
         return None
-    if time.time() - stored_at > MAX_AGE or not secrets.is_well_formed(secret):
+    try:
+        pad = bytes.fromhex(request.COOKIES.get(cookie, ""))
+        secret = _xor(bytes.fromhex(share.share), pad).decode("ascii")
+    except ValueError:  # no cookie, or shares that do not fit together
+        return None
+    if _now() - share.created_at > timedelta(seconds=MAX_AGE) or not secrets.is_well_formed(secret):
         return None
     if key.digest not in secrets.candidate_digests(secret):  # shares of another key's secret
         return None
     return secret
+
+
+def _claim(share_id, key: PrivateKey) -> RevealShare | None:
+    """Delete the key's share and return it, or None if there is none or another request deleted it first."""
+    try:
+        share = RevealShare.objects.filter(pk=share_id, key_public_id=key.public_id).first()
+    except (TypeError, ValueError, ValidationError):  # no entry, or one that is no id
+        return None
+    if share is None:
+        return None
+    deleted, _ = RevealShare.objects.filter(pk=share.pk).delete()  # one DELETE: its row count says who won
+    return share if deleted else None
+
+
+def _now() -> datetime:
+    return datetime.fromtimestamp(time.time(), tz=UTC)  # time.time, so that tests can move the clock
 
 
 def forget(response: HttpResponse, key: PrivateKey) -> None:

@@ -106,7 +106,7 @@ def parse(body: bytes) -> list[Match]:
     """Return the matches of a request body; raise BadPayload naming what is wrong, and where."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # RecursionError: nested too deep
         raise BadPayload("The body must be a JSON list of matches.") from None
     if not isinstance(data, list):
         raise BadPayload("The body must be a JSON list of matches.")

@@ -1,89 +1,122 @@
-"""Requests per key per day: counted in the cache, folded into ``KeyUsage`` about once a minute.
+"""Requests per key per day: counted in process, written to ``KeyUsage`` in batches about once a second.
 
-A database write per API request would put a write on the hot path, so each authenticated request only adds
-one to a cache counter for its key and its UTC day (``count``: ``incr``, atomic in Redis and in local
-memory). When ``PrivateKey.record_use`` writes ``last_used_at`` (at most once a minute per key), ``fold``
-moves what the counters of the last few days hold into ``KeyUsage`` with one upsert, and takes that much off
-the counters, so requests counted meanwhile stay for the next fold. Pages read the table and add what still
-waits in the cache (``per_day``), so they are exact while the cache keeps its counters. A cache restart loses
-what waited in it: at most about a minute of requests per key (more for a key that went quiet right after a
-burst, whose last minute waits for its next use, for up to ``COUNTER_DAYS``). With the local-memory cache each
-worker process counts for itself, and folds only its own counts.
+An authenticated request only adds one to a counter in the process's memory (``count``: no query, no cache
+round trip). A daemon thread per process writes what was counted into ``KeyUsage`` every
+``KEY_USAGE_FLUSH_SECONDS`` (one upsert for every key and day in the batch), and once more when the
+process exits normally (gunicorn's graceful stop or restart, Ctrl-C). Pages read the table and add what
+this process has not written yet (``per_day``), so they are exact once every process has flushed: within
+a second.
+
+What a crash can lose: the requests a process counted since its last flush, at most about one second of
+its traffic, when it is killed without a chance to exit (SIGKILL, out of memory, power). While the database
+is unreachable a flush fails and its counts go back into memory for the next one, so a crash during an
+outage loses what waited since the outage began. The cache plays no part: a cache outage loses nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
+import atexit
+import logging
+import os
+import threading
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.cache import cache
-from django.db import IntegrityError, connections
+from django.db import DatabaseError, IntegrityError, close_old_connections, connections, transaction
 from django.utils import timezone
 
-# Counters of the last COUNTER_DAYS days are folded and shown; each lives a day longer than that in the
-# cache, so none expires while it is still read.
-COUNTER_DAYS = 3
-COUNTER_TIMEOUT = (COUNTER_DAYS + 1) * 24 * 60 * 60
+from apikeys import conf
+
+logger = logging.getLogger("apikeys.usage")
+
 DETAIL_DAYS = 30  # the key's page
 LIST_DAYS = 7  # the sparkline on the list
+
+_pending: Counter[tuple[int, date]] = Counter()
+_lock = threading.Lock()
+_flusher_pid: int | None = None  # the process whose flusher thread runs; a forked child starts its own
+_flusher_stop = threading.Event()
 
 
 def today() -> date:
     return timezone.now().date()  # USE_TZ: UTC
 
 
-def counter_key(key_id: int, day: date) -> str:
-    return f"key-usage:{key_id}:{day.isoformat()}"
-
-
 def count(key_id: int, *, day: date | None = None) -> None:
-    """Count one request of the key today: one cache operation, no query."""
-    name = counter_key(key_id, day or today())
-    try:
-        cache.incr(name)  # the common case: the counter exists
-    except ValueError:
-        if not cache.add(name, 1, timeout=COUNTER_TIMEOUT):
-            # Another request created it first; if it vanished again at once (evicted), one goes uncounted.
-            with contextlib.suppress(ValueError):
-                cache.incr(name)
+    """Count one request of the key today, in this process's memory: no query, no cache call."""
+    with _lock:
+        _pending[key_id, day or today()] += 1
+    if _flusher_pid != os.getpid():
+        _start_flusher()
 
 
 def pending(key_ids, days: list[date]) -> dict[tuple[int, date], int]:
-    """Return the counts still waiting in the cache, ``{(key_id, day): requests}``, in one cache call."""
-    recent = [day for day in days if day > today() - timedelta(days=COUNTER_DAYS)]
-    names = {counter_key(key_id, day): (key_id, day) for key_id in key_ids for day in recent}
-    if not names:
-        return {}
-    found = cache.get_many(list(names))
-    return {names[name]: value for name, value in found.items() if isinstance(value, int) and value > 0}
+    """Return what this process counted and has not written yet, ``{(key_id, day): requests}``."""
+    wanted_keys, wanted_days = set(key_ids), set(days)
+    with _lock:
+        return {
+            (key_id, day): requests
+            for (key_id, day), requests in _pending.items()
+            if key_id in wanted_keys and day in wanted_days
+        }
 
 
-def fold(key_id: int, *, using: str = "default") -> int:
-    """Move the key's cached counts into ``KeyUsage``; return how many requests were moved.
+def flush(*, using: str = "default") -> int:
+    """Write what this process counted into ``KeyUsage``; return how many requests were written.
 
-    Called when ``last_used_at`` is written, so at most once a minute per key. Each counter is decreased by
-    what was read rather than reset, so requests counted between the read and the write are kept.
+    One upsert adds every key's and day's count to its row. If the database refuses, the counts go back
+    into memory for the next flush and the error is raised. A key deleted since it was counted takes its
+    usage with it.
     """
+    with _lock:
+        batch = dict(_pending)
+        _pending.clear()
+    if not batch:
+        return 0
+    try:
+        try:
+            _add_rows(batch, using)
+        except IntegrityError:  # a key was deleted since it authenticated: write the others
+            from apikeys.models import PrivateKey
+
+            alive = set(
+                PrivateKey.objects.using(using)
+                .filter(pk__in={k for k, _ in batch})
+                .values_list("pk", flat=True)
+            )
+            batch = {where: requests for where, requests in batch.items() if where[0] in alive}
+            if batch:
+                _add_rows(batch, using)
+    except DatabaseError:
+        with _lock:
+            _pending.update(batch)
+        raise
+    return sum(batch.values())
+
+
+def stop_flusher() -> None:
+    """Stop this process's flusher thread after its current sleep (for tests)."""
+    _flusher_stop.set()
+
+
+def discard() -> None:
+    """Forget what this process counted and has not written (for tests)."""
+    with _lock:
+        _pending.clear()
+
+
+def _add_rows(batch: dict[tuple[int, date], int], using: str) -> None:
     from apikeys.models import KeyUsage
 
-    days = [today() - timedelta(days=n) for n in range(COUNTER_DAYS)]
-    rows = []
-    for (_, day), value in pending([key_id], days).items():
-        try:
-            cache.decr(counter_key(key_id, day), value)
-        except ValueError:  # expired since the read: nothing left to move
-            continue
-        rows.append((key_id, day, value))
-    if not rows:
-        return 0
+    rows = sorted(batch.items())  # one order in every process: concurrent upserts cannot deadlock
     connection = connections[using]
     qn = connection.ops.quote_name
     table = qn(KeyUsage._meta.db_table)
     key_column, day_column, requests_column = (
         qn(KeyUsage._meta.get_field(name).column) for name in ("key", "day", "requests")
     )
-    # One statement for every day, adding to what is there: SQLite (3.24+) and PostgreSQL both speak it.
+    # One statement for every row, adding to what is there: SQLite (3.24+) and PostgreSQL both speak it.
     sql = (
         f"INSERT INTO {table} ({key_column}, {day_column}, {requests_column})"  # noqa: S608 (names from the model)
         f" VALUES {', '.join(['(%s, %s, %s)'] * len(rows))}"
@@ -92,15 +125,46 @@ def fold(key_id: int, *, using: str = "default") -> int:
     )
     params = [
         value
-        for key, day, requests in rows
-        for value in (key, connection.ops.adapt_datefield_value(day), requests)
+        for (key_id, day), requests in rows
+        for value in (key_id, connection.ops.adapt_datefield_value(day), requests)
     ]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _start_flusher() -> None:
+    """Start this process's flusher thread and its flush at exit (none if KEY_USAGE_FLUSH_SECONDS is 0)."""
+    global _flusher_pid, _flusher_stop
+    with _lock:
+        if _flusher_pid == os.getpid():
+            return
+        if _flusher_pid is not None:  # forked from a process that counted: its counts are the parent's
+            _pending.clear()
+        _flusher_pid = os.getpid()
+    interval = conf.get("KEY_USAGE_FLUSH_SECONDS")
+    if interval <= 0:
+        return
+    _flusher_stop = threading.Event()
+    thread = threading.Thread(target=_flush_forever, args=(interval, _flusher_stop), daemon=True)
+    thread.name = "key-usage-flusher"
+    thread.start()
+    atexit.register(_flush_quietly)
+
+
+def _flush_forever(interval: float, stop: threading.Event) -> None:
+    while not stop.wait(interval):
+        _flush_quietly()
+
+
+def _flush_quietly() -> None:
+    """Flush as a request would: on a healthy connection, and never raising out of the thread."""
+    close_old_connections()  # the health check, and a fresh connection after an error
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-    except IntegrityError:  # the key was deleted since it authenticated: its usage goes with it
-        return 0
-    return sum(requests for _, _, requests in rows)
+        flush()
+    except DatabaseError as error:
+        logger.warning("Key usage not written yet (%s); kept for the next flush.", type(error).__name__)
+    finally:
+        close_old_connections()
 
 
 @dataclass(frozen=True)
@@ -163,7 +227,7 @@ SPARK_WIDTH, SPARK_HEIGHT = 56, 16
 
 
 def per_day(keys, days: int) -> dict[int, Series]:
-    """Return ``{key.pk: Series}`` for the last ``days`` days: one query for every key, one cache call."""
+    """Return ``{key.pk: Series}`` for the last ``days`` days: one query for every key."""
     from apikeys.models import KeyUsage
 
     key_ids = [key.pk for key in keys]

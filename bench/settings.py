@@ -35,6 +35,10 @@ DATABASES["scale"] = env.db(  # noqa: F405
     "BENCH_SCALE_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/kw_bench"
 )
 DATABASES["scale"]["CONN_MAX_AGE"] = 60  # noqa: F405
+# Section 2c's PostgreSQL + Redis stack: a database of its own, created and dropped by the bench.
+DATABASES["stack"] = env.db(  # noqa: F405
+    "BENCH_STACK_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/kw_bench_stack"
+)
 
 # The bench serves no static files, so it has not collected them; WhiteNoise need not say so in every process.
 warnings.filterwarnings("ignore", message="No directory at: ")

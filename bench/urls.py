@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("config.urls")),
     path("bench/no-auth/", views.no_auth),
     path("bench/select-1/", views.select_one),
+    path("bench/indexed-select/", views.indexed_select),
     path("bench/verify-only/", views.verify_only),
     path("bench/authenticate-only/", views.authenticate_only),
     path("bench/drf-api-key/", views.drf_api_key),

@@ -33,6 +33,14 @@ def select_one(request):
     return JsonResponse(payload())
 
 
+def indexed_select(request):
+    """One indexed SELECT through Django's cursor: a key's row by its unique digest (BENCH_DIGEST)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM apikeys_privatekey WHERE digest = %s", [os.environ["BENCH_DIGEST"]])
+        cursor.fetchone()
+    return JsonResponse(payload())
+
+
 def verify_only(request):
     """The key check alone (format, digest, the SELECT, the row), with the bench's key (BENCH_SECRET)."""
     from apikeys.models import PrivateKey
@@ -42,7 +50,7 @@ def verify_only(request):
 
 
 def authenticate_only(request):
-    """All of api_key_required's work (throttle, client IP, verify, usage count, last use), not the view's."""
+    """All of api_key_required's work (client IP, verify, usage count, last use), not the view's."""
     from apikeys.auth import authenticate
 
     authenticate(request)

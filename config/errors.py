@@ -3,14 +3,23 @@
 Django answers some errors before any view runs (an unknown Host, a query of too many parameters, an
 uncaught exception); an API client must get the API's one error shape for those too, never an HTML page.
 Like Django's own handlers these need no database, so they answer whatever broke.
+
+While the database is unreachable, requests answer 503 with ``Retry-After`` (JSON or the 503 page), not
+500: ``DatabaseUnavailableMiddleware`` catches the error a view raises, and ``server_error`` the one a
+middleware raises (saving the session). Nothing needs restarting: the next request opens a new connection.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views import defaults
 
 from apikeys.auth import json_error
@@ -18,6 +27,11 @@ from lists.client import CORS_HEADERS
 
 API_PREFIX = "/api/"
 CLIENT_PREFIX = "/client/"
+RETRY_AFTER = 5  # seconds: a restarting or failing-over database is usually back within a few
+UNAVAILABLE_DETAIL = "The service is briefly unavailable. Retry in a few seconds."
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+logger = logging.getLogger("config.errors")
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -43,10 +57,43 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable(request)
     if _is_api(request):
         detail = "Something went wrong on our side. Try again in a moment."
         return _json_error(request, 500, "server_error", detail)
     return defaults.server_error(request)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """Answer 503 with Retry-After: the API's error shape, or the 503 page."""
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    if _is_api(request):
+        response = _json_error(request, 503, "service_unavailable", UNAVAILABLE_DETAIL)
+        response["Retry-After"] = headers["Retry-After"]
+        return response
+    # Rendered without the request: context processors would query the database that just failed.
+    return HttpResponse(loader.render_to_string("503.html"), status=503, headers=headers)
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a database that cannot be reached (a view's OperationalError or InterfaceError) into a 503."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        logger.warning("Database unavailable (%s): answered 503.", type(exception).__name__)
+        # SessionMiddleware would load the session again on the way out; without one it leaves the
+        # cookie as it is, so nobody is logged out by an outage.
+        if hasattr(request, "session"):
+            del request.session
+        return database_unavailable(request)
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.errors.DatabaseUnavailableMiddleware",  # 503, not 500, while the database cannot be reached
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -83,7 +84,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # Persistent connections: closing after every request halves key-authenticated API throughput.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection the server dropped is replaced, not used
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server answers 503 within seconds (config/errors.py) instead of hanging every worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Write-ahead log: the API's reads never wait for the tab's writes (nor the reverse), and each read
     # takes 3 system calls instead of 8 (no lock dance, no hot-journal check). The mode is kept in the
@@ -91,6 +95,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("init_command", "PRAGMA journal_mode=WAL")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://keyward")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A stopped or hung Redis must cost a request a fraction of a second, not the client's default of
+    # forever: every cache call degrades to "no cache" on error (apikeys/cachesafe.py).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 0.5)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 0.5)
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keyward <noreply@keyward.localhost>")
@@ -164,13 +173,16 @@ SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
 # without this, every visitor shares the proxy's.
 if "NUM_PROXIES" in env.ENVIRON:
     raise ImproperlyConfigured("NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead.")
+# The word "unix" trusts a proxy on a unix socket (REMOTE_ADDR empty), e.g. nginx in front of gunicorn.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
+    if _proxy == "unix":
+        continue
     try:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError:
         raise ImproperlyConfigured(
-            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR range."
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address, a CIDR range or the word unix."
         ) from None
 
 X_FRAME_OPTIONS = "DENY"
@@ -225,6 +237,11 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # within a minute, the API answers 429 until the minute is over, without touching the database.
 API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=30)
 
+# Client subscriptions (lists/client.py): requests per minute from one client address, and for one site ID
+# (public key, which anyone can read), before POST /client/subscriptions/ answers 429.
+SUBSCRIPTION_IP_LIMIT = env.int("SUBSCRIPTION_IP_LIMIT", default=10)
+SUBSCRIPTION_LIMIT = env.int("SUBSCRIPTION_LIMIT", default=120)
+
 # The API keys app (apikeys/, docs/integrate.md): this project is its reference host.
 APIKEYS_ACCOUNT_MODEL = "accounts.Account"
 APIKEYS_ADAPTER = "accounts.adapter.KeysAdapter"
@@ -237,6 +254,9 @@ APIKEYS_SCOPES = [
     "forms", "images", "lists", "metrics", "profiles", "push-tokens", "reviews", "segments", "subscriptions",
     "tags", "templates", "tracking-settings", "web-feeds", "webhooks",
 ]  # fmt: skip
+# Key usage (apikeys/usage.py): requests are counted in each process's memory and written to the usage
+# table every this many seconds, and at exit; a crash loses at most that much of a process's counts.
+KEY_USAGE_FLUSH_SECONDS = env.float("KEY_USAGE_FLUSH_SECONDS", default=1.0)
 
 # GitHub secret scanning (apikeys/scanning.py): public keys that sign its alerts, as JSON
 # {"<key identifier>": "<PEM>"}, besides those imported with manage.py import_github_scanning_keys.

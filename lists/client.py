@@ -4,19 +4,29 @@
 email to one of that account's lists and answers 202 with no body: the public key is written on every page
 of a customer's site, so it may add data and never read any back. CORS is open here, and only here; no
 ``Authorization`` header is accepted, so a private key pasted into client-side code fails loudly.
+
+Anyone may read a site ID, so subscriptions are rate limited, per client address
+(``SUBSCRIPTION_IP_LIMIT``) and per site ID (``SUBSCRIPTION_LIMIT``) in each minute: past either, the answer
+is 429 with ``Retry-After``. Each request is counted before it is looked at (``cache.incr`` is atomic on
+Redis), so parallel requests cannot slip past a limit.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import PUBLIC_KEY_ALPHABET, PUBLIC_KEY_LENGTH, Account
 from apikeys import secrets
 from apikeys.auth import json_error, method_not_allowed
+from apikeys.http import client_ip
 from lists.api import form_errors, read_object
 from lists.forms import SubscriptionForm
 from lists.models import List
@@ -29,6 +39,7 @@ PREFLIGHT_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 COMPANY_ID = {"parameter": "company_id"}
+WINDOW = 60  # seconds: the limits count requests per minute
 
 
 def client_endpoint(*methods: str) -> Callable:
@@ -62,9 +73,15 @@ def client_endpoint(*methods: str) -> Callable:
 def subscriptions(request: HttpRequest) -> HttpResponse:
     """Subscribe an email to a list of the account named by ``company_id``; 202, nothing read back."""
     company_id = request.GET.get("company_id", "").strip()
+    wait = _count("ip", client_ip(request), settings.SUBSCRIPTION_IP_LIMIT)
+    if wait:
+        return _throttled(wait, "from this address")
     problem = _company_id_problem(company_id)
     if problem:
         return json_error(400, "invalid_company_id", problem, source=COMPANY_ID)
+    wait = _count("site", company_id, settings.SUBSCRIPTION_LIMIT)
+    if wait:
+        return _throttled(wait, "for this site ID")
     data = read_object(request, list(SubscriptionForm.base_fields))
     if isinstance(data, HttpResponse):
         return data
@@ -84,6 +101,40 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
         )
     lst.subscribe(form.cleaned_data["email"])
     return HttpResponse(status=202)
+
+
+def _count(kind: str, value: str | None, limit: int) -> int:
+    """Count a request against ``value``'s limit this minute; return the seconds to wait (0: go ahead).
+
+    An unknown client address (None, see apikeys/http.py) is not counted: one bucket for it would be shared
+    by every client.
+    """
+    if value is None:
+        return 0
+    now = time.time()
+    window = int(now // WINDOW)
+    key = f"client-subscriptions:{kind}:{window}:{value}"
+    if cache.add(key, 1, timeout=2 * WINDOW):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            count = 1
+            cache.add(key, count, timeout=2 * WINDOW)
+    if count <= limit:
+        return 0
+    return max(1, math.ceil((window + 1) * WINDOW - now))
+
+
+def _throttled(wait: int, where: str) -> JsonResponse:
+    return json_error(
+        429,
+        "throttled",
+        f"Too many subscriptions {where}; retry in {wait} seconds.",
+        # Retry-After is not a header browsers let a page read across origins unless exposed.
+        headers={"Retry-After": str(wait), "Access-Control-Expose-Headers": "Retry-After"},
+    )
 
 
 @csrf_exempt

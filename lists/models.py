@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from apikeys.validators import refuse_control_characters
+
 
 class ListQuerySet(models.QuerySet):
     def for_account(self, account):
@@ -23,7 +25,7 @@ class List(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="lists")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[refuse_control_characters])
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,12 +8,16 @@ from django.core.cache import cache
 from django.db import connection
 
 from accounts.roles import Role
+from apikeys import cachesafe, usage
 from tests.factories import AccountFactory, MembershipFactory
+
+# Orbit, the second host, runs apart with its own settings (make test; tests/second_host/conftest.py).
+collect_ignore = ["second_host"]
 
 _postgres_deselected = pytest.StashKey[int]()
 POSTGRES_ONLY = (
-    "tests marked postgres (tests/concurrency/) deselected: the database is not PostgreSQL "
-    "(DATABASE_URL=postgres://… runs them; CI runs the suite on both)"
+    "tests marked postgres (tests/concurrency/, tests/faults/test_app_servers.py) deselected: the database "
+    "is not PostgreSQL (DATABASE_URL=postgres://… runs them; CI runs the suite on both)"
 )
 
 
@@ -45,8 +49,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with an empty cache: throttling counters must not carry over between tests."""
+    """Start every test with an empty cache: throttling counters must not carry over between tests.
+
+    Nor usage counted in this process but not flushed, nor the memory of which cache failures were logged.
+    """
     cache.clear()
+    usage.discard()
+    cachesafe.reset_warnings()
 
 
 @pytest.fixture

@@ -15,3 +15,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True  # serve static/ straight from the source tree, no collectstatic
 WHITENOISE_AUTOREFRESH = True
+KEY_USAGE_FLUSH_SECONDS = 0  # no flusher thread: tests call apikeys.usage.flush() when they mean to

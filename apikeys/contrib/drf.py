@@ -19,7 +19,6 @@ import json
 
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from apikeys.auth import authenticate
 from apikeys.models import PrivateKey
@@ -120,6 +119,10 @@ def exception_handler(exc, context):
 
     A field's validation error names the field in ``source`` (``{"parameter": name}``), one error each.
     """
+    # Imported here: rest_framework.views reads DEFAULT_AUTHENTICATION_CLASSES while it loads, so a module
+    # named there that imports it at the top is a circular import (DRF's documentation warns of it).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response

@@ -11,6 +11,8 @@ from apikeys.models import PrivateKey
 FIND = "/admin/apikeys/privatekey/find/"
 KEYS = "/admin/apikeys/privatekey/"
 EVENTS = "/admin/apikeys/keyevent/"
+# Every changelist with a search box support staff can open.
+SEARCHES = [KEYS, EVENTS, "/admin/accounts/account/", "/admin/accounts/membership/", "/admin/accounts/user/"]
 NOT_A_SECRET = "This is not a whole Keyward secret"
 
 
@@ -111,15 +113,15 @@ def test_the_key_list_links_to_it(support_client, key):
     assert f'href="{FIND}"' in support_client.get(KEYS).content.decode()
 
 
-@pytest.mark.parametrize("changelist", [KEYS, EVENTS])
-def test_both_searches_load_the_script_that_stops_a_secret_in_the_browser(support_client, changelist):
+@pytest.mark.parametrize("changelist", SEARCHES)
+def test_every_search_loads_the_script_that_stops_a_secret_in_the_browser(support_client, changelist):
     html = support_client.get(changelist).content.decode()
     shape = secrets.SHAPE.pattern
     script = "/static/apikeys/js/secret_search.js"
     assert f'src="{script}" data-find-url="{FIND}" data-secret-shape="{shape}"' in html
 
 
-@pytest.mark.parametrize("changelist", [KEYS, EVENTS])
+@pytest.mark.parametrize("changelist", SEARCHES)
 @pytest.mark.parametrize("around", ["{}", "Zapier {}", "{}abc"])
 def test_a_search_holding_a_whole_secret_is_not_run_and_sends_staff_to_the_finder(
     support_client, key_and_secret, changelist, around

@@ -345,6 +345,8 @@ def test_it_verifies_githubs_documented_example(client, db):
         (b'[{"type": "x"}]', "/0/token"),
         (b'[{"token": 5}]', "/0/token"),
         (b'[{"token": "x", "url": ["a"]}]', "/0/url"),
+        (b"[" * 5000 + b"]" * 5000, ""),  # deeper than Python's parser goes
+        (b'[{"token": "x", "url": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5000 + b"}]", ""),
     ],
 )
 def test_it_rejects_a_signed_body_that_is_not_a_list_of_matches(client, github_key, full_key, body, pointer):

@@ -1,8 +1,9 @@
-"""apikeys.checks: a host that configures the app wrongly gets an error naming the setting at start-up."""
+"""apikeys.checks: a wrong setting is an error naming it; check --deploy warns of an unshared cache."""
 
 import pytest
 
-from apikeys.checks import check_settings
+from apikeys.checks import check_settings, unshared_cache
+from tests.security.test_production_settings import PRODUCTION_ENV, manage
 
 
 def ids(settings_errors):
@@ -35,3 +36,46 @@ def test_it_names_the_wrong_setting(settings, name, value, expected):
 def test_it_names_a_missing_adapter_setting(settings):
     del settings.APIKEYS_ADAPTER
     assert ids(check_settings()) == {("apikeys.E001", "APIKEYS_ADAPTER")}
+
+
+@pytest.fixture
+def cache_backend(settings):
+    def use(backend: str, **extra):
+        # Django's test signals rebuild the cache handler when CACHES changes.
+        settings.CACHES = {"default": {"BACKEND": f"django.core.cache.backends.{backend}", **extra}}
+
+    return use
+
+
+@pytest.mark.parametrize(
+    ("backend", "words"),
+    [
+        ("locmem.LocMemCache", "each worker process"),
+        ("dummy.DummyCache", "keeps nothing"),
+        ("filebased.FileBasedCache", "parallel requests lose counts"),
+    ],
+)
+def test_it_warns_of_a_cache_that_workers_do_not_share(settings, cache_backend, tmp_path, backend, words):
+    settings.DEBUG = False
+    cache_backend(backend, LOCATION=str(tmp_path))
+    [warning] = unshared_cache()
+    assert warning.id == "apikeys.W001" and words in warning.msg
+    assert "CACHE_URL=redis://" in warning.hint
+
+
+def test_it_accepts_redis(settings, cache_backend):
+    settings.DEBUG = False
+    cache_backend("redis.RedisCache", LOCATION="redis://127.0.0.1:6379/0")
+    assert unshared_cache() == []
+
+
+def test_it_says_nothing_in_development(settings, cache_backend):
+    settings.DEBUG = True
+    cache_backend("locmem.LocMemCache")
+    assert unshared_cache() == []
+
+
+def test_it_runs_with_check_deploy():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "CACHE_URL"}
+    result = manage("check", "--deploy", **env)
+    assert "apikeys.W001" in result.stderr

@@ -96,7 +96,7 @@ def test_it_emails_when_support_deactivates_a_key_in_the_admin(
         )
     assert response.status_code == 302
     assert recipients() == team
-    assert "by Keyward support (root@keyward.test)" in mail.outbox[0].body
+    assert "by Support staff (root@keyward.test)" in mail.outbox[0].body
     assert "Reason:  Reported by the customer" in mail.outbox[0].body
 
 

@@ -109,3 +109,25 @@ def test_it_reports_levels_per_resource_including_one_way_resources():
     assert levels["lists"] == "none"
     full = dict((r.name, level) for r, level in scopes.levels_of(scopes.FULL_ACCESS))
     assert full["lists"] == "full" and full["accounts"] == "read"
+
+
+@pytest.mark.parametrize("name", ["Zapier\r\nBcc: someone@evil.test", "Zap\tier", "Zap\u202eier"])
+def test_it_refuses_a_name_with_control_characters(account, owner, name):
+    with pytest.raises(ValueError, match="line breaks"):
+        PrivateKey.objects.issue(account, name, scopes.READ_ONLY, owner)
+    assert PrivateKey.objects.count() == 0
+
+
+def test_it_refuses_a_deactivation_reason_with_control_characters(key_and_secret, owner):
+    key, _ = key_and_secret
+    with pytest.raises(ValueError, match="line breaks"):
+        key.deactivate(by=owner, reason="Leaked\nBcc: someone@evil.test")
+    key.refresh_from_db()
+    assert key.is_active and not KeyEvent.objects.filter(action="deactivated").exists()
+
+
+def test_it_keeps_the_reason_of_a_leak_on_one_line_whatever_the_url_holds(key_and_secret):
+    key, _ = key_and_secret
+    key.mark_leaked("https://example.test/a\r\nBcc: someone@evil.test")
+    key.refresh_from_db()
+    assert key.deactivation_reason == "Leaked: https://example.test/aBcc: someone@evil.test"

@@ -4,7 +4,7 @@ import pytest
 from django.utils.html import escape
 
 from apikeys import reveal, secrets
-from apikeys.models import PrivateKey
+from apikeys.models import PrivateKey, RevealShare
 from tests.apikeys.helpers import (
     assert_checks_access,
     assert_requires_login,
@@ -108,7 +108,8 @@ def test_it_sends_the_pad_in_a_short_lived_strict_cookie_for_that_url_only(owner
 def test_it_splits_the_secret_so_that_neither_store_alone_holds_it(owner_client, created):
     response, key = created
     pad = bytes.fromhex(response.cookies[f"kw_reveal_{key.public_id.hex}"].value)
-    ciphertext_hex, _ = owner_client.session[f"apikeys.reveal.{key.public_id}"]
+    share_id = owner_client.session[f"apikeys.reveal.{key.public_id}"]
+    ciphertext_hex = RevealShare.objects.get(pk=share_id, key_public_id=key.public_id).share
     secret = _secret_on(owner_client.get(url("reveal", key)))
     assert len(pad) == len(secret)
     assert secret not in ciphertext_hex and secret not in pad.hex()
@@ -119,6 +120,7 @@ def test_it_discards_both_shares_on_reveal(owner_client, created):
     _, key = created
     page = owner_client.get(url("reveal", key))
     assert f"apikeys.reveal.{key.public_id}" not in owner_client.session
+    assert not RevealShare.objects.exists()
     deleted = page.cookies[f"kw_reveal_{key.public_id.hex}"]
     assert deleted.value == "" and deleted["max-age"] == 0
     assert deleted["path"] == url("reveal", key)
@@ -139,6 +141,30 @@ def test_it_shows_nothing_to_another_session_with_the_cookie(client, created, ad
         f"kw_reveal_{key.public_id.hex}"
     ].value
     assert GONE in client.get(url("reveal", key)).content.decode()
+
+
+def test_it_shows_nothing_when_a_racing_request_writes_the_old_session_back(owner_client, created):
+    """A page load that read the session before the reveal saves it whole afterwards: the id comes back,
+    the share does not."""
+    _, key = created
+    entry = f"apikeys.reveal.{key.public_id}"
+    share_id = owner_client.session[entry]
+    assert _secret_on(owner_client.get(url("reveal", key))) is not None
+    session = owner_client.session
+    session[entry] = share_id
+    session.save()
+    page = owner_client.get(url("reveal", key))
+    assert page.context["secret"] is None and GONE in page.content.decode()
+
+
+def test_it_removes_shares_never_revealed_once_they_are_ten_minutes_old(owner_client, monkeypatch):
+    owner_client.post(url("create"), {"name": "Never looked at", "access": "full"})
+    later = time.time() + reveal.MAX_AGE + 1
+    monkeypatch.setattr(reveal.time, "time", lambda: later)
+    owner_client.post(url("create"), {"name": "Next", "access": "full"})
+    assert list(RevealShare.objects.values_list("key_public_id", flat=True)) == [
+        PrivateKey.objects.get(name="Next").public_id
+    ]
 
 
 def test_it_shows_nothing_after_ten_minutes(owner_client, created, monkeypatch):

@@ -1,13 +1,13 @@
-"""Usage at a glance: requests counted in the cache, folded into KeyUsage, drawn on the key page and list."""
+"""Usage at a glance: requests counted in process, written to KeyUsage in batches, drawn on the pages."""
 
+import logging
+import threading
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from apikeys import scopes, usage
 from apikeys.models import KeyUsage, PrivateKey
@@ -21,7 +21,8 @@ def stored(key) -> dict:
 
 
 def waiting(key, day=None) -> int:
-    return cache.get(usage.counter_key(key.pk, day or usage.today()), 0)
+    day = day or usage.today()
+    return usage.pending([key.pk], [day]).get((key.pk, day), 0)
 
 
 def test_it_counts_a_request_with_no_query(key, django_assert_num_queries):
@@ -32,65 +33,69 @@ def test_it_counts_a_request_with_no_query(key, django_assert_num_queries):
     assert stored(key) == {}
 
 
-def test_it_folds_the_count_when_last_use_is_written(client, issued):
+def test_it_counts_a_good_keys_requests_without_a_query_of_their_own(
+    client, issued, django_assert_num_queries
+):
+    key, secret = issued
+    call(client, "GET", "/api/key/", secret)  # the first request also writes last_used_at
+    with django_assert_num_queries(10):  # the look-up, one per request
+        for _ in range(10):
+            assert call(client, "GET", "/api/key/", secret).status_code == 200
+    assert waiting(key) == 11
+    assert stored(key) == {}
+
+
+def test_it_shows_usage_counted_then_flushed_on_the_key_page(owner_client, client, issued):
     key, secret = issued
     for _ in range(5):
         assert call(client, "GET", "/api/key/", secret).status_code == 200
-    # The first request wrote last_used_at and folded itself; the next four wait in the cache.
-    assert stored(key) == {usage.today(): 1}
-    assert waiting(key) == 4
-    assert usage.per_day([key], 7)[key.pk].total == 5
-    later = timezone.now() + timedelta(seconds=61)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        assert call(client, "GET", "/api/key/", secret).status_code == 200
-    assert stored(key) == {later.date(): 6}
-    assert waiting(key, later.date()) == 0
-
-
-def test_it_adds_no_write_to_requests_within_the_minute(client, issued):
-    key, secret = issued
-    call(client, "GET", "/api/key/", secret)
-    with CaptureQueriesContext(connection) as queries:
-        for _ in range(10):
-            call(client, "GET", "/api/key/", secret)
-    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"] * 10
-    assert waiting(key) == 10
-
-
-def test_it_adds_to_the_days_row_and_keeps_what_was_counted_after_the_read(key):
-    for _ in range(3):
-        usage.count(key.pk)
-    assert usage.fold(key.pk) == 3
-    real_decr = cache.decr
-
-    def decr_after_a_concurrent_request(name, delta=1):
-        usage.count(key.pk)  # a request counted between the read and the decrement
-        return real_decr(name, delta)
-
+    assert usage.flush() == 5
+    assert (stored(key), waiting(key)) == ({usage.today(): 5}, 0)
     for _ in range(2):
-        usage.count(key.pk)
-    with mock.patch.object(cache, "decr", side_effect=decr_after_a_concurrent_request):
-        assert usage.fold(key.pk) == 2
-    assert stored(key) == {usage.today(): 5}
-    assert waiting(key) == 1  # the concurrent request waits for the next fold
-    assert usage.fold(key.pk) == 1
-    assert stored(key) == {usage.today(): 6}
+        call(client, "GET", "/api/key/", secret)
+    usage.flush()
+    assert stored(key) == {usage.today(): 7}
+    assert owner_client.get(url("detail", key)).context["requests_by_day"].total == 7
 
 
-def test_it_folds_yesterdays_requests_made_before_midnight(key):
-    today = usage.today()
-    yesterday = today - timedelta(days=1)
+def test_it_writes_every_key_and_day_in_one_upsert(account, owner, key):
+    other, _ = PrivateKey.objects.issue(account, "Other", scopes.READ_ONLY, owner)
+    yesterday = usage.today() - timedelta(days=1)
     usage.count(key.pk, day=yesterday)
     usage.count(key.pk, day=yesterday)
     usage.count(key.pk)
-    assert usage.fold(key.pk) == 3
-    assert stored(key) == {yesterday: 2, today: 1}
+    usage.count(other.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert usage.flush() == 4
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1 and statements[0].startswith("INSERT INTO")
+    assert (stored(key), stored(other)) == ({yesterday: 2, usage.today(): 1}, {usage.today(): 1})
 
 
-def test_it_folds_nothing_when_nothing_waits(key, django_assert_num_queries):
+def test_it_adds_to_the_days_row(key):
+    KeyUsage.objects.create(key=key, day=usage.today(), requests=40)
+    usage.count(key.pk)
+    usage.flush()
+    assert stored(key) == {usage.today(): 41}
+
+
+def test_it_flushes_nothing_when_nothing_waits(key, django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert usage.fold(key.pk) == 0
+        assert usage.flush() == 0
     assert stored(key) == {}
+
+
+def test_it_keeps_the_counts_for_the_next_flush_when_the_database_refuses(key):
+    usage.count(key.pk)
+    with (
+        mock.patch("apikeys.usage._add_rows", side_effect=DatabaseError("gone")),
+        pytest.raises(DatabaseError),
+    ):
+        usage.flush()
+    usage.count(key.pk)
+    assert waiting(key) == 2
+    assert usage.flush() == 2
+    assert stored(key) == {usage.today(): 2}
 
 
 def test_it_counts_each_key_on_its_own(account, owner, key):
@@ -98,21 +103,48 @@ def test_it_counts_each_key_on_its_own(account, owner, key):
     usage.count(key.pk)
     usage.count(other.pk)
     usage.count(other.pk)
-    usage.fold(other.pk)
-    assert (stored(key), stored(other)) == ({}, {usage.today(): 2})
-    series = usage.per_day([key, other], 7)
+    series = usage.per_day([key, other], 7)  # what waits in memory counts on the pages too
     assert (series[key.pk].total, series[other.pk].total) == (1, 2)
+    usage.flush()
+    assert (stored(key), stored(other)) == ({usage.today(): 1}, {usage.today(): 2})
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_drops_the_usage_of_a_key_deleted_meanwhile(account, owner):
-    key, _ = PrivateKey.objects.issue(account, "Gone", scopes.READ_ONLY, owner)
+def test_it_drops_the_usage_of_a_key_deleted_meanwhile_and_writes_the_rest(account, owner):
+    gone, _ = PrivateKey.objects.issue(account, "Gone", scopes.READ_ONLY, owner)
+    kept, _ = PrivateKey.objects.issue(account, "Kept", scopes.READ_ONLY, owner)
+    usage.count(gone.pk)
+    usage.count(kept.pk)
+    gone_id = gone.pk
+    gone.deactivate(by=owner)
+    gone.remove(by=owner)
+    assert usage.flush() == 1
+    assert not KeyUsage.objects.filter(key_id=gone_id).exists()
+    assert stored(kept) == {usage.today(): 1}
+
+
+def test_it_flushes_in_a_thread_of_its_own_when_given_an_interval(key, settings, monkeypatch):
+    flushed = threading.Event()
+    monkeypatch.setattr(usage, "_flusher_pid", None)
+    monkeypatch.setattr(usage, "_flush_quietly", flushed.set)
+    monkeypatch.setattr(usage.atexit, "register", lambda function: None)
+    settings.KEY_USAGE_FLUSH_SECONDS = 0.01
     usage.count(key.pk)
-    key_id = key.pk
-    key.deactivate(by=owner)
-    key.remove(by=owner)
-    assert usage.fold(key_id) == 0
-    assert not KeyUsage.objects.filter(key_id=key_id).exists()
+    try:
+        assert flushed.wait(5)
+    finally:
+        usage.stop_flusher()
+
+
+def test_it_logs_a_failed_background_flush_and_keeps_the_counts(key, caplog):
+    usage.count(key.pk)
+    with (
+        mock.patch("apikeys.usage._add_rows", side_effect=DatabaseError("gone")),
+        caplog.at_level(logging.WARNING),
+    ):
+        usage._flush_quietly()
+    assert "Key usage not written yet (DatabaseError)" in caplog.text
+    assert waiting(key) == 1
 
 
 def test_it_reads_the_last_days_oldest_first_with_gaps_as_zero(key):

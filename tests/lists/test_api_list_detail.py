@@ -29,7 +29,13 @@ def test_it_renames_a_list(client, full_key, newsletter):
 
 
 @pytest.mark.parametrize(
-    ("body", "code"), [({}, "invalid"), ({"name": ""}, "required"), ({"name": 1}, "invalid")]
+    ("body", "code"),
+    [
+        ({}, "invalid"),
+        ({"name": ""}, "required"),
+        ({"name": 1}, "invalid"),
+        ({"name": "Weekly\r\nBcc: someone@evil.test"}, "control_characters"),
+    ],
 )
 def test_it_refuses_a_bad_rename_and_changes_nothing(client, full_key, newsletter, body, code):
     _, secret = full_key

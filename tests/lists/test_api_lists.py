@@ -48,6 +48,8 @@ def test_it_creates_a_list(client, full_key, account):
         ({"name": "   "}, "/name"),
         ({"name": "x" * 101}, "/name"),
         ({"name": "a\x00b"}, "/name"),
+        ({"name": "News\nletter"}, "/name"),
+        ({"name": "News\u202eletter"}, "/name"),
         ({"name": 42}, "/name"),
         ({"name": None}, "/name"),
         ({"name": ["a"]}, "/name"),

@@ -1,10 +1,13 @@
 """/client/subscriptions/: the one thing a public key may do."""
 
 import json
+import time
 import uuid
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -188,6 +191,7 @@ json_values = st.recursive(
     ),
 )
 def test_it_never_answers_500_to_fuzzed_input(client, account, newsletter, company_id, payload):
+    cache.clear()  # each example starts below the rate limits, as each test does
     raw = payload if isinstance(payload, bytes) else None
     response = client.post(
         "/client/subscriptions/",
@@ -198,3 +202,66 @@ def test_it_never_answers_500_to_fuzzed_input(client, account, newsletter, compa
     assert response.status_code in (202, 400, 404)
     if response.status_code != 202:
         assert_error(response, response.status_code)
+
+
+# Rate limits ------------------------------------------------------------------------------------------------
+
+
+def assert_throttled(response) -> None:
+    error = assert_error(response, 429, "throttled")
+    assert 1 <= int(response["Retry-After"]) <= 60 and response["Retry-After"] in error["detail"]
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Expose-Headers"] == "Retry-After"
+
+
+@override_settings(SUBSCRIPTION_IP_LIMIT=3, SUBSCRIPTION_LIMIT=100)
+def test_it_limits_subscriptions_per_client_address(client, account, newsletter):
+    for i in range(3):
+        response = subscribe(
+            client, account.public_key, body(newsletter, f"{i}@x.test"), REMOTE_ADDR="198.51.100.1"
+        )
+        assert response.status_code == 202
+    assert_throttled(
+        subscribe(client, account.public_key, body(newsletter, "4@x.test"), REMOTE_ADDR="198.51.100.1")
+    )
+    # Even with a site ID that is no site ID: the address is counted first.
+    assert_throttled(subscribe(client, "pk_nope", body(newsletter), REMOTE_ADDR="198.51.100.1"))
+    assert Subscription.objects.count() == 3
+    other = subscribe(client, account.public_key, body(newsletter, "5@x.test"), REMOTE_ADDR="198.51.100.2")
+    assert other.status_code == 202
+
+
+@override_settings(SUBSCRIPTION_IP_LIMIT=100, SUBSCRIPTION_LIMIT=3)
+def test_it_limits_subscriptions_per_site_id_from_any_address(client, account, newsletter, their_list):
+    for i in range(3):
+        response = subscribe(
+            client, account.public_key, body(newsletter, f"{i}@x.test"), REMOTE_ADDR=f"198.51.100.{i}"
+        )
+        assert response.status_code == 202
+    assert_throttled(
+        subscribe(client, account.public_key, body(newsletter, "4@x.test"), REMOTE_ADDR="203.0.113.9")
+    )
+    assert Subscription.objects.filter(list=newsletter).count() == 3
+    elsewhere = subscribe(client, their_list.account.public_key, body(their_list), REMOTE_ADDR="203.0.113.9")
+    assert elsewhere.status_code == 202
+
+
+@override_settings(SUBSCRIPTION_IP_LIMIT=1, SUBSCRIPTION_LIMIT=100)
+def test_it_does_not_put_every_client_of_unknown_address_in_one_bucket(client, account, newsletter, settings):
+    settings.TRUSTED_PROXIES = []
+    for i in range(3):
+        response = subscribe(client, account.public_key, body(newsletter, f"{i}@x.test"), REMOTE_ADDR="")
+        assert response.status_code == 202
+
+
+@override_settings(SUBSCRIPTION_IP_LIMIT=2, SUBSCRIPTION_LIMIT=100)
+def test_it_opens_a_new_minute(client, account, newsletter, monkeypatch):
+    now = 1_000_000_040.0  # 20 seconds into a minute
+    monkeypatch.setattr(time, "time", lambda: now)
+    for i in range(2):
+        subscribe(client, account.public_key, body(newsletter, f"{i}@x.test"))
+    response = subscribe(client, account.public_key, body(newsletter, "2@x.test"))
+    assert_throttled(response)
+    assert response["Retry-After"] == "40"
+    now += 40
+    assert subscribe(client, account.public_key, body(newsletter, "3@x.test")).status_code == 202

@@ -39,6 +39,7 @@ import apikeys.admin
 import apikeys.forms
 import lists.forms
 from accounts.models import Account, Membership, User
+from apikeys.validators import CONTROL_CHARACTERS_MESSAGE
 from tests.api.helpers import assert_error
 from tests.factories import PASSWORD
 from tests.security import test_permission_matrix as matrix
@@ -315,6 +316,70 @@ def test_it_refuses_nul_characters_in_every_field(world, case):
         errors = assert_refused(world, case, name, NUL)
         if isinstance(field, forms.CharField):
             assert NUL_MESSAGE in errors, (name, errors)
+
+
+# What a person types as a name, reason or label: one line of visible text (apikeys.validators). The other
+# text fields take something else, with rules of their own.
+NOT_A_NAME = {
+    "username": "an email address to log in with",
+    "allowed_ips": "one address or range per line",
+    "secret": "a whole secret, checked for its shape",
+}
+CONTROL_CHARACTERS = [
+    "Zapier\r\nBcc: someone@evil.test",
+    "Zap\tier",
+    "Zap\u202eier",
+    "Zap\u200bier",
+    "Zap\x1bier",
+]
+
+
+def typed_text_fields(form: forms.BaseForm) -> list[str]:
+    return [
+        name
+        for name, field in form.fields.items()
+        if type(field) is forms.CharField
+        and not field.disabled
+        and not isinstance(field.widget, forms.PasswordInput)
+        and name not in NOT_A_NAME
+    ]
+
+
+@pytest.mark.parametrize("case", FORM_CASES)
+def test_it_refuses_control_characters_in_every_name_reason_and_label(world, case):
+    case = FORM_CASES[case]
+    for name in typed_text_fields(case.form(world)):
+        for value in CONTROL_CHARACTERS:
+            assert CONTROL_CHARACTERS_MESSAGE in assert_refused(world, case, name, value), (name, value)
+
+
+def test_it_checks_control_characters_in_the_names_and_reasons_people_type(world):
+    """Guard against a sweep that checks nothing, or misses a field."""
+    checked = {
+        (label, name) for label, case in FORM_CASES.items() for name in typed_text_fields(case.form(world))
+    }
+    assert checked == {
+        ("create a key", "name"),
+        ("clone a key", "name"),
+        ("rename a key", "name"),
+        ("deactivate a key", "reason"),
+        ("accept an invitation", "name"),
+        ("deactivate a key in the admin", "reason"),
+        ("add a user in the admin", "name"),
+        ("change a user in the admin", "name"),
+        ("add an account in the admin", "name"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("new@new.test\r\nBcc: someone@evil.test", "Enter a valid email address."),
+        ("new@new.test\u202e", CONTROL_CHARACTERS_MESSAGE),  # an address Django's validator takes
+    ],
+)
+def test_it_refuses_control_characters_in_an_invited_address(world, value, message):
+    assert message in assert_refused(world, FORM_CASES["invite"], "email", value)
 
 
 def test_it_counts_the_fields_it_checks(world):
