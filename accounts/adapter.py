@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+
 from accounts import twofactor
-from accounts.decorators import current_membership, forbidden, render_no_account, two_factor_wall
+from accounts.decorators import (
+    choose_account,
+    current_membership,
+    forbidden,
+    load_memberships,
+    render_no_account,
+    two_factor_wall,
+)
 from accounts.models import PUBLIC_KEY_ALPHABET, PUBLIC_KEY_LENGTH, Membership
 from accounts.sudo import sudo_required
 from apikeys.adapter import KeysAdapter as BaseKeysAdapter
@@ -34,6 +43,15 @@ class KeysAdapter(BaseKeysAdapter):
     def confirm_identity(self, request, act):
         """Sudo mode (accounts/sudo.py): the password or a code again, outside its window."""
         return sudo_required(act)(request)
+
+    def account_for_object(self, request, account):
+        """Switch to ``account`` if the user may manage its keys there, and say so."""
+        membership = next((m for m in load_memberships(request) if m.account_id == account.pk), None)
+        if membership is None or not membership.can_manage_api_keys:
+            return False
+        choose_account(request, account)
+        messages.info(request, f"Switched to {account.name} to show this link.")
+        return True
 
     def key_recipients(self, account):
         """The active owners and admins (the roles that manage keys)."""

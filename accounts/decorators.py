@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts import twofactor
-from accounts.models import Membership
+from accounts.models import AccountEvent, Membership
 from accounts.roles import MANAGERS_OF_ACCOUNT
 
 SESSION_ACCOUNT_KEY = "current_account"
@@ -34,13 +34,25 @@ def load_memberships(request) -> list[Membership]:
 
 
 def current_membership(request) -> Membership | None:
-    """Return the membership of the account chosen in the session, or the first one."""
+    """Return the membership of the account chosen in the session, else of the account chosen last
+    (``User.last_account``, kept across log-ins), else the first one."""
     memberships = load_memberships(request)
     chosen = request.session.get(SESSION_ACCOUNT_KEY)
     for membership in memberships:
         if membership.account.public_key == chosen:
             return membership
+    for membership in memberships:
+        if membership.account_id == request.user.last_account_id:
+            return membership
     return memberships[0] if memberships else None
+
+
+def choose_account(request, account) -> None:
+    """Make ``account`` (one of the user's) current for this session and the next log-ins."""
+    request.session[SESSION_ACCOUNT_KEY] = account.public_key
+    if request.user.last_account_id != account.pk:
+        request.user.last_account = account
+        request.user.save(update_fields=["last_account"])
 
 
 def member_required(view=None, *, two_factor_policy: bool = True):
@@ -95,8 +107,13 @@ def two_factor_wall(request, membership):
 
 
 def render_no_account(request):
-    """Render the page for a user who belongs to no account."""
-    return render(request, "accounts/no_account.html")
+    """Render the page for a user who belongs to no account, saying so if they were removed from one."""
+    removal = (
+        AccountEvent.objects.filter(target_user=request.user, action=AccountEvent.Action.MEMBER_REMOVED)
+        .select_related("account")
+        .first()
+    )
+    return render(request, "accounts/no_account.html", {"removal": removal})
 
 
 def forbidden(request):

@@ -52,6 +52,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("staff status", default=False, help_text="Can log into the admin site.")
     is_active = models.BooleanField("active", default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The account chosen last (switcher, deep link, invitation), current again at the next log-in.
+    last_account = models.ForeignKey(
+        "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     objects = UserManager()
 

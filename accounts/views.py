@@ -12,7 +12,13 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import roles, twofactor
-from accounts.decorators import SESSION_ACCOUNT_KEY, capability_required, load_memberships, member_required
+from accounts.decorators import (
+    SESSION_ACCOUNT_KEY,
+    capability_required,
+    choose_account,
+    load_memberships,
+    member_required,
+)
 from accounts.forms import AcceptInvitationForm, InviteForm, RoleForm, TwoFactorPolicyForm
 from accounts.models import Invitation, Membership, User
 from accounts.sudo import sudo_required
@@ -64,7 +70,7 @@ def switch_account(request):
     membership = next((m for m in load_memberships(request) if m.account.public_key == chosen), None)
     if membership is None:
         raise Http404("No such account.")
-    request.session[SESSION_ACCOUNT_KEY] = membership.account.public_key
+    choose_account(request, membership.account)
     messages.success(request, f"Switched to {membership.account.name}.")
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
@@ -296,7 +302,7 @@ def _accept_as(request, invitation: Invitation, user: User, form=None):
         return render(request, "accounts/invitation.html", context, status=409)
     if not request.user.is_authenticated:
         login(request, user)
-    request.session[SESSION_ACCOUNT_KEY] = invitation.account.public_key
+    choose_account(request, invitation.account)
     messages.success(
         request, f"Welcome to {invitation.account.name}: you joined as {membership.get_role_display()}."
     )

@@ -47,6 +47,15 @@ class KeysAdapter:
         """
         return act(request)
 
+    def account_for_object(self, request: HttpRequest, account) -> bool:
+        """Make ``account`` current for the user if they may manage its keys there; return whether it is.
+
+        Called when a link names a key of an account other than the current one (an email's link, a
+        bookmark): True redirects to the same URL, now in that account; False leaves the 404. A host that
+        switches should tell the user (a message). Default: False, so such links stay 404.
+        """
+        return False
+
     def key_recipients(self, account) -> list[str]:
         """Return the email addresses told about ``account``'s key events (created, rolled, leaked…).
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from apikeys.adapter import get_adapter
 from apikeys.models import PrivateKey
 
-BANNER_LIMIT = 10  # keys named in the banner; the badge says "10+" beyond
+BANNER_LIMIT = 10  # keys counted in the banner; the badge says "10+" beyond
+BANNER_DISMISSED = "apikeys.banner_dismissed"  # session entry: the accounts whose banner was dismissed
+JUST_ROLLED = timedelta(hours=1)  # a grace period chosen this recently needs no reminder
 
 
 def expiring_keys(request):
@@ -15,7 +20,9 @@ def expiring_keys(request):
 
     Pages behind ``keys_manager_required`` and the host's own settings pages set ``request.account``;
     other pages get nothing and cost nothing. The query runs only if the page renders the warning. A rolled
-    key is listed too, as a reminder to move what still uses it to its replacement before its grace ends.
+    key is listed too, as a reminder to move what still uses it to its replacement before its grace ends,
+    unless this user rolled it within the hour. Dismissing the banner hides it for the session (the tab's
+    badge stays).
     """
     account = getattr(request, "account", None)
     if account is None or not request.user.is_authenticated:
@@ -24,7 +31,12 @@ def expiring_keys(request):
         return {}
 
     def load():
-        keys = PrivateKey.objects.for_account(account).expiring()
+        since = timezone.now() - JUST_ROLLED
+        keys = PrivateKey.objects.for_account(account).expiring().not_rolled_by(request.user, since=since)
         return list(keys.only("public_id", "name", "hint", "expires_at", "rolled_to")[: BANNER_LIMIT + 1])
 
-    return {"expiring_keys": SimpleLazyObject(load), "expiring_keys_limit": BANNER_LIMIT}
+    return {
+        "expiring_keys": SimpleLazyObject(load),
+        "expiring_keys_limit": BANNER_LIMIT,
+        "expiring_banner_dismissed": str(account.pk) in request.session.get(BANNER_DISMISSED, []),
+    }

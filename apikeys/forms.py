@@ -5,11 +5,12 @@ import re
 from datetime import timedelta
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
-from apikeys import scopes
+from apikeys import scopes, secrets
 from apikeys.http import normalize_network
-from apikeys.models import MAX_ALLOWED_IPS
+from apikeys.models import MAX_ALLOWED_IPS, PrivateKey
 from apikeys.validators import refuse_control_characters
 
 SCOPE_FIELD_PREFIX = "scope-"
@@ -26,13 +27,13 @@ ACCESS_HELP = {
     scopes.ACCESS_CUSTOM: "Choose the access to each resource below.",
 }
 
-EXPIRY_NEVER, EXPIRY_DATE = "never", "date"
+EXPIRY_NEVER, EXPIRY_DATE, EXPIRY_KEEP = "never", "date", "keep"
 EXPIRY_CHOICES = [
     (EXPIRY_NEVER, "No expiry"),
     ("30", "In 30 days"),
     ("60", "In 60 days"),
     ("90", "In 90 days"),
-    (EXPIRY_DATE, "On a date"),
+    (EXPIRY_DATE, "On a date…"),
 ]
 MAX_EXPIRY = timedelta(days=366)  # as GitHub's fine-grained tokens; "No expiry" is there for longer
 GRACE_CHOICES = [
@@ -49,7 +50,90 @@ GRACE_PERIODS = {
 }
 
 
-class KeyForm(forms.Form):
+class ExpiryForm(forms.Form):
+    """When a new key stops working: one select, whose "On a date…" choice uses the date field.
+
+    A date is never dropped: posted without a choice (an older page) it is the choice; posted with another
+    choice it is refused, since nobody can tell which of the two was meant. With ``original`` (clone, roll)
+    the choices start with keeping that key's lifetime (``PrivateKey.lifetime``), chosen by default.
+    """
+
+    # Not required: a form posted without it (an older page) makes a key that never expires.
+    expires = forms.ChoiceField(label="Expiry", choices=EXPIRY_CHOICES, initial=EXPIRY_NEVER, required=False)
+    expires_on = forms.DateField(
+        label="Expiry date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "data-expiry-date": ""}),
+        help_text="With “On a date…”: the key stops working at 00:00 UTC that day, within a year from now.",
+    )
+
+    def __init__(self, *args, original=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keep = original.lifetime if original is not None else None
+        expires = self.fields["expires"]
+        expires.widget.attrs["data-expiry-choice"] = ""
+        if self.keep is not None:
+            keep = (EXPIRY_KEEP, f"Same as this key: {lifetime_label(self.keep)}")
+            expires.choices = [keep, *EXPIRY_CHOICES]
+            expires.initial = EXPIRY_KEEP
+            expires.widget.attrs["data-keep-seconds"] = int(self.keep.total_seconds())
+        earliest, latest = expiry_date_range()
+        self.fields["expires_on"].widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["expires_at"] = self._expires_at(cleaned)
+        return cleaned
+
+    def _expires_at(self, cleaned) -> datetime.datetime | None:
+        """Turn the expiry choice into a time, or add an error to ``expires_on``."""
+        choice, day = cleaned.get("expires"), cleaned.get("expires_on")
+        if "expires" in self.errors or "expires_on" in self.errors:
+            return None
+        if not choice:
+            choice = EXPIRY_DATE if day else EXPIRY_NEVER
+        if day is not None and choice != EXPIRY_DATE:
+            self.add_error(
+                "expires_on",
+                "A date is used only with the expiry “On a date…”: choose it, or clear the date.",
+            )
+            return None
+        now = timezone.now()
+        if choice == EXPIRY_NEVER:
+            return None
+        if choice == EXPIRY_KEEP:
+            return now + self.keep
+        if choice != EXPIRY_DATE:
+            return now + timedelta(days=int(choice))
+        if day is None:
+            self.add_error("expires_on", "Choose the date the key stops working.")
+            return None
+        earliest, latest = expiry_date_range(now)
+        if day < earliest:
+            self.add_error("expires_on", "Choose a date after today.")
+            return None
+        if day > latest:
+            self.add_error("expires_on", "Choose a date within a year, or “No expiry”.")
+            return None
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def expiry_date_range(now=None) -> tuple[datetime.date, datetime.date]:
+    """Return the first and last dates (UTC) a key may be set to expire on."""
+    now = (now or timezone.now()).astimezone(datetime.UTC)
+    return now.date() + timedelta(days=1), (now + MAX_EXPIRY).date()
+
+
+def lifetime_label(lifetime: timedelta) -> str:
+    """Say a lifetime in the units the choices use: "30 days", "1 day", "12 hours"."""
+    if lifetime >= timedelta(days=1):
+        days = round(lifetime / timedelta(days=1))
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = max(1, round(lifetime / timedelta(hours=1)))
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+class KeyForm(ExpiryForm):
     """A new private key: a name, and access as a preset or a matrix of ``scope-<resource>`` radio groups.
 
     The matrix fields are always validated, so a tampered POST (unknown resource or level) is an error even
@@ -64,14 +148,6 @@ class KeyForm(forms.Form):
     access = forms.ChoiceField(
         choices=ACCESS_CHOICES, widget=forms.RadioSelect, initial=scopes.ACCESS_READ_ONLY
     )
-    # Not required: a form posted without it (an older page) makes a key that never expires.
-    expires = forms.ChoiceField(label="Expiry", choices=EXPIRY_CHOICES, initial=EXPIRY_NEVER, required=False)
-    expires_on = forms.DateField(
-        label="Expiry date",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="With “On a date”: the key stops working at 00:00 UTC that day, within a year from now.",
-    )
     allowed_ips = forms.CharField(
         label="IP allowlist",
         required=False,
@@ -83,6 +159,8 @@ class KeyForm(forms.Form):
             "Leave empty to allow any address. Like the scopes, it cannot be changed later."
         ),
     )
+
+    field_order = ["name", "access", "expires", "expires_on", "allowed_ips"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +182,6 @@ class KeyForm(forms.Form):
         )
         if unknown:
             raise forms.ValidationError("Unknown resource: %(names)s.", params={"names": ", ".join(unknown)})
-        cleaned["expires_at"] = self._expires_at(cleaned)
         access = cleaned.get("access")
         if access in scopes.PRESETS:
             cleaned["scopes"] = sorted(scopes.PRESETS[access])
@@ -148,27 +225,6 @@ class KeyForm(forms.Form):
             )
         return entries
 
-    def _expires_at(self, cleaned) -> datetime.datetime | None:
-        """Turn the expiry choice into a time, or add an error to ``expires_on``."""
-        choice, day = cleaned.get("expires"), cleaned.get("expires_on")
-        now = timezone.now()
-        if choice in (None, "", EXPIRY_NEVER):
-            return None
-        if choice != EXPIRY_DATE:
-            return now + timedelta(days=int(choice))
-        if day is None:
-            if "expires_on" not in self.errors:
-                self.add_error("expires_on", "Choose the date the key stops working.")
-            return None
-        today = now.astimezone(datetime.UTC).date()
-        if day <= today:
-            self.add_error("expires_on", "Choose a date after today.")
-            return None
-        if day > (now + MAX_EXPIRY).date():
-            self.add_error("expires_on", "Choose a date within a year, or “No expiry”.")
-            return None
-        return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
-
     def _scope_errors(self) -> bool:
         return any(name.startswith(SCOPE_FIELD_PREFIX) for name in self.errors)
 
@@ -190,7 +246,36 @@ class KeyForm(forms.Form):
         return self.is_bound and self._scope_errors()
 
 
-class RollForm(forms.Form):
+class CloneForm(ExpiryForm):
+    """A clone's name (prefilled "… (copy)", so that the two keys can be told apart) and its expiry."""
+
+    name = forms.CharField(
+        max_length=100, validators=[refuse_control_characters], help_text="Up to 100 characters."
+    )
+    field_order = ["name", "expires", "expires_on"]
+
+    def __init__(self, *args, original, **kwargs):
+        kwargs.setdefault("initial", {"name": copy_name(original.name)})
+        super().__init__(*args, original=original, **kwargs)
+
+
+def copy_name(name: str) -> str:
+    """Return "<name> (copy)", shortening the name so that the result fits in 100 characters."""
+    suffix = " (copy)"
+    return name[: 100 - len(suffix)] + suffix
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        validators=[refuse_control_characters],
+        help_text="Only the name changes: the secret, scopes, IP allowlist and expiry stay as they are.",
+    )
+
+
+class RollForm(ExpiryForm):
+    """The old key's grace period, and the new key's expiry (the old key's lifetime by default)."""
+
     grace = forms.ChoiceField(
         label="Stop the old key",
         choices=[(value, label) for value, label, _ in GRACE_CHOICES],
@@ -205,6 +290,96 @@ class RollForm(forms.Form):
         """Return ``(radio, help)`` pairs for the grace periods."""
         helps = {value: help_text for value, _, help_text in GRACE_CHOICES}
         return [(radio, helps[radio.data["value"]]) for radio in self["grace"]]
+
+
+class KeyFilterForm(forms.Form):
+    """The list's search box (a name, or a key's last characters) and status filter, sent by GET."""
+
+    STATUSES = {  # choice: the ``PrivateKey.Status`` values it shows
+        "active": (PrivateKey.Status.ACTIVE,),
+        "expired": (PrivateKey.Status.EXPIRED, PrivateKey.Status.ROLLED),
+        "inactive": (PrivateKey.Status.INACTIVE, PrivateKey.Status.LEAKED),
+    }
+    q = forms.CharField(label="Search", max_length=100, required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[
+            ("", "All keys"),
+            ("active", "Active"),
+            ("expiring", "Expiring within 7 days"),
+            ("expired", "Expired"),
+            ("inactive", "Deactivated"),
+        ],
+    )
+
+    def clean_q(self) -> str:
+        q = self.cleaned_data["q"].strip()
+        if secrets.SHAPE.search(q):
+            # The page never echoes it (_key_search.html); the script stops it before it reaches a URL.
+            raise forms.ValidationError(
+                "That is a whole secret, so it was not searched for: a search goes into the URL. Treat it as "
+                "exposed: find its key by its last four characters and roll it."
+            )
+        return q
+
+    def filter(self, keys):
+        """Return the keys (a queryset) that match the search and the status, as a list."""
+        if not self.is_valid():
+            return list(keys)
+        q, status = self.cleaned_data["q"], self.cleaned_data["status"]
+        if q:
+            tail = q.rsplit("…", 1)[-1].strip()
+            match = Q(name__icontains=q)
+            if len(tail) == secrets.HINT_LENGTH:
+                match |= Q(hint=tail)
+            keys = keys.filter(match)
+        keys = list(keys)
+        if status == "expiring":
+            return [key for key in keys if key.expires_soon]
+        if status:
+            return [key for key in keys if key.status in self.STATUSES[status]]
+        return keys
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+
+class ActivityFilterForm(forms.Form):
+    """The activity page's filters (GET): one key (deleted ones too), one action, one person."""
+
+    key = forms.ChoiceField(label="Key", required=False)
+    action = forms.ChoiceField(label="What", required=False)
+    actor = forms.ChoiceField(label="Who", required=False)
+
+    def __init__(self, data, *, events):
+        super().__init__(data)
+        keys = {}  # the newest name of each key, events being newest first
+        for public_id, name, hint in events.values_list("key_public_id", "key_name", "key_hint"):
+            keys.setdefault(str(public_id), f"{name} (…{hint})")
+        self.fields["key"].choices = [
+            ("", "All keys"),
+            *sorted(keys.items(), key=lambda item: item[1].lower()),
+        ]
+        self.fields["action"].choices = [("", "Everything"), *events.model.Action.choices]
+        actors = events.order_by().values_list("actor_label", flat=True).distinct()
+        self.fields["actor"].choices = [
+            ("", "Everybody"),
+            *((label, label) for label in sorted(set(actors)) if label),
+        ]
+
+    def filter(self, events):
+        """Return ``events`` narrowed by the valid filters; an invalid one is ignored and shown."""
+        self.is_valid()
+        chosen = {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}
+        if "key" in chosen:
+            events = events.filter(key_public_id=chosen["key"])
+        if "action" in chosen:
+            events = events.filter(action=chosen["action"])
+        if "actor" in chosen:
+            events = events.filter(actor_label=chosen["actor"])
+        return events
 
 
 class DeactivateForm(forms.Form):

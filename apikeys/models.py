@@ -70,6 +70,13 @@ class PrivateKeyQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.active().filter(expires_at__gt=now, expires_at__lte=now + within).order_by("expires_at")
 
+    def not_rolled_by(self, user, *, since):
+        """Leave out the keys ``user`` rolled since ``since``: they chose when those stop, moments ago."""
+        rolled = KeyEvent.objects.filter(
+            key=models.OuterRef("pk"), action=KeyEvent.Action.ROLLED, actor=user, created_at__gte=since
+        )
+        return self.exclude(models.Exists(rolled))
+
 
 class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
     def issue(
@@ -192,13 +199,14 @@ class PrivateKey(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField("last used from", null=True, blank=True)
     last_used_user_agent = models.CharField(max_length=255, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     deactivated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     deactivated_by_label = models.CharField(
+        "deactivated by",
         max_length=254,
         blank=True,
         help_text="Who deactivated the key, kept if the user is deleted.",
@@ -238,6 +246,11 @@ class PrivateKey(models.Model):
     @property
     def masked(self) -> str:
         return f"{secrets.PREFIX}…{self.hint}"
+
+    @property
+    def label(self) -> str:
+        """Name the key in messages and emails: its name and last characters, “Zapier” (pk_…s34P)."""
+        return f"“{self.name}” ({self.masked})"
 
     @property
     def is_active(self) -> bool:
@@ -326,28 +339,69 @@ class PrivateKey(models.Model):
         """Return whether the key grants ``scope``: not a scope the catalogue dropped."""
         return scope_catalogue.granted(scope, self.scopes)
 
-    def clone(self, by, *, ip=None):
-        """Return ``(new_key, secret)``: a different key with this key's name, scopes and IP allowlist.
+    @property
+    def lifetime(self) -> timedelta | None:
+        """Return how long the key was made to work (whole days from a day on), or None.
 
-        The clone never expires: an expiry is chosen at creation, not inherited. This key is locked while
-        the clone is made, so a concurrent delete waits for it or wins first (PrivateKey.DoesNotExist).
+        None for a key that never expires, and for a rolled key, whose expiry is a grace period rather
+        than a lifetime. Clone and roll offer it as the new key's expiry.
+        """
+        if self.expires_at is None or self.rolled_to_id is not None:
+            return None
+        lifetime = self.expires_at - self.created_at
+        days = round(lifetime / timedelta(days=1))
+        return timedelta(days=days) if days else lifetime
+
+    @property
+    def origin(self) -> tuple[str, PrivateKey] | None:
+        """Return ``("replaces", key)`` for a roll's new key, ``("clone of", key)`` for a clone, or None."""
+        source = self.cloned_from
+        if source is None:
+            return None
+        return ("replaces" if source.rolled_to_id == self.pk else "clone of", source)
+
+    def rename(self, name: str, by, *, ip=None) -> bool:
+        """Give the key another name (nothing else changes); return False if the name is the same."""
+        name = (name or "").strip()
+        if not name:
+            raise ValueError("A key needs a name.")
+        if validators.has_control_characters(name):
+            raise ValueError(f"A key's name: {validators.CONTROL_CHARACTERS_MESSAGE}")
+        with transaction.atomic():
+            self._locked()
+            if self.name == name:
+                return False
+            previous, self.name = self.name, name
+            self.save(update_fields=["name"])
+            self.record(KeyEvent.Action.RENAMED, by, ip=ip, details={"previous_name": previous})
+        return True
+
+    def clone(self, by, *, ip=None, name=None, expires_at=None):
+        """Return ``(new_key, secret)``: a different key with this key's scopes and IP allowlist.
+
+        The clone takes ``name`` (this key's name if None) and ``expires_at`` (None: it never expires).
+        This key is locked while the clone is made, so a concurrent delete waits for it or wins first
+        (PrivateKey.DoesNotExist).
         """
         with transaction.atomic():
             self._locked()
             new_key, secret = PrivateKey.objects.issue(
                 self.account,
-                self.name,
+                name or self.name,
                 self.scopes,
                 by,
                 ip=ip,
                 cloned_from=self,
                 allowed_ips=self.allowed_ips,
+                expires_at=expires_at,
             )
             self.record(KeyEvent.Action.CLONED, by, ip=ip, details={"clone": str(new_key.public_id)})
         return new_key, secret
 
-    def roll(self, by, grace: timedelta, *, ip=None, now=None) -> tuple[PrivateKey, str]:
+    def roll(self, by, grace: timedelta, *, ip=None, now=None, expires_at=None) -> tuple[PrivateKey, str]:
         """Return ``(new_key, secret)``: a clone that replaces this key, which stops working after ``grace``.
+
+        The new key expires at ``expires_at`` (None: never).
 
         This key's expiry becomes ``now + grace``, unless it already expired sooner; it links to its
         replacement (``rolled_to``) and both keys record the roll. An inactive, expired or already rolled
@@ -370,6 +424,7 @@ class PrivateKey(models.Model):
                 ip=ip,
                 allowed_ips=self.allowed_ips,
                 rolled_from=self,
+                expires_at=expires_at,
             )
             self.expires_at = min(now + grace, self.expires_at or now + grace)
             self.rolled_to, self.rolled_at = new_key, now
@@ -597,6 +652,7 @@ class KeyEvent(models.Model):
         DELETED = "deleted", "Deleted"
         ROLLED = "rolled", "Rolled"
         LEAKED = "leaked", "Found leaked"
+        RENAMED = "renamed", "Renamed"
 
     account = models.ForeignKey(
         conf.account_model_label(), on_delete=models.CASCADE, related_name="key_events"
@@ -633,6 +689,8 @@ class KeyEvent(models.Model):
         """Return what the event's details say, for the activity table ("" when there is nothing to add)."""
         if self.details.get("reason"):
             return f"Reason: {self.details['reason']}"
+        if self.details.get("previous_name"):
+            return f"Renamed from “{self.details['previous_name']}”"
         if self.details.get("previous_reason"):
             return f"Had been deactivated for: {self.details['previous_reason']}"
         for name, text in LINEAGE_DESCRIPTIONS:

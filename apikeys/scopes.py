@@ -192,14 +192,15 @@ def access_of(scopes: Iterable[str]) -> str:
 
 
 def summary(scopes: Iterable[str]) -> str:
-    """Describe access in a few words: Full access, Read-only, or Custom: N scopes."""
+    """Describe access in a few words: Full access, Read-only, or Custom: N resources (those granted)."""
     scopes = list(scopes)
     access = access_of(scopes)
     if access == ACCESS_FULL:
         return "Full access"
     if access == ACCESS_READ_ONLY:
         return "Read-only"
-    return f"Custom: {len(scopes)} scope{'s' if len(scopes) != 1 else ''}"
+    granted = sum(1 for _, level in levels_of(scopes) if level != NONE_LEVEL)
+    return f"Custom: {granted} resource{'s' if granted != 1 else ''}"
 
 
 def levels_of(scopes: Iterable[str]) -> list[tuple[Resource, str]]:

@@ -11,22 +11,36 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from apikeys import conf, notifications, reveal, usage
+from apikeys import activity as activity_export
+from apikeys import conf, notifications, reveal, scopes, secrets, usage
 from apikeys.adapter import get_adapter
+from apikeys.context_processors import BANNER_DISMISSED
 from apikeys.decorators import keys_manager_required, sensitive_action
-from apikeys.forms import DeactivateForm, KeyForm, RollForm
+from apikeys.forms import (
+    ActivityFilterForm,
+    CloneForm,
+    DeactivateForm,
+    KeyFilterForm,
+    KeyForm,
+    RenameForm,
+    RollForm,
+)
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, KeyStateError, PrivateKey
 
 RECENT_USE = timedelta(days=7)  # a key used this recently gets a warning before deactivation
-RECENT_EVENTS = 20  # deleted keys live on here: their own page is gone
+RECENT_EVENTS = 20  # the tab's recent activity; deleted keys live on in the activity page
+ACTIVITY_PAGE_SIZE = 50
 
 manage_keys = keys_manager_required
 confirm_then_post = require_http_methods(["GET", "POST"])
@@ -40,6 +54,26 @@ def _get_key(request, public_id) -> PrivateKey:
     return get_object_or_404(keys, public_id=public_id)
 
 
+def _follows_links(view):
+    """On GET, let a link to a key of another of the user's accounts switch to that account (if the
+    adapter says the user may manage its keys there) and open again; otherwise the 404 stands."""
+
+    @wraps(view)
+    def wrapper(request, public_id, *args, **kwargs):
+        try:
+            return view(request, public_id, *args, **kwargs)
+        except Http404:
+            if request.method not in ("GET", "HEAD"):
+                raise
+            elsewhere = PrivateKey.objects.exclude(account=request.account).filter(public_id=public_id)
+            key = elsewhere.select_related("account").first()
+            if key is None or not get_adapter().account_for_object(request, key.account):
+                raise
+            return redirect(request.get_full_path())
+
+    return wrapper
+
+
 def _gone_is_404(view):
     """Answer 404 when a concurrent request (a double-clicked Delete) removed the key after its look-up."""
 
@@ -51,6 +85,14 @@ def _gone_is_404(view):
             raise Http404("No such key.") from None
 
     return wrapper
+
+
+def _api_url(request) -> str:
+    """Return the absolute URL of the key's own endpoint (``api:key``, as the host names it), or ""."""
+    try:
+        return request.build_absolute_uri(reverse("api:key"))
+    except NoReverseMatch:
+        return ""
 
 
 def _posted(request):
@@ -67,7 +109,10 @@ def _page(request, template: str, context: dict):
 @require_safe
 def key_list(request):
     """The tab: the public key, working then inactive or expired keys (one query for all), the activity."""
-    keys = list(PrivateKey.objects.for_account(request.account).select_related("created_by"))
+    search = KeyFilterForm(request.GET)
+    keys = search.filter(
+        PrivateKey.objects.for_account(request.account).select_related("created_by", "cloned_from")
+    )
     week = usage.per_day([key for key in keys if key.is_active], usage.LIST_DAYS)  # one query for all
     for key in keys:
         key.requests_by_day = week.get(key.pk)
@@ -79,10 +124,13 @@ def key_list(request):
             "inactive_keys": [key for key in keys if not key.is_usable],
             "events": KeyEvent.objects.for_account(request.account)[:RECENT_EVENTS],
             "public_key": get_adapter().public_key(request.account),
+            "search": search,
+            "secret_shape": secrets.SHAPE.pattern,
         },
     )
 
 
+@never_cache  # Back after the reveal shows an empty form, not the browser's copy of the filled one
 @confirm_then_post
 @manage_keys
 @sensitive_action
@@ -106,57 +154,95 @@ def create(request):
 
 @never_cache
 @manage_keys
+@_follows_links
 @require_GET
 @sensitive_variables("secret")
 def reveal_secret(request, public_id):
     """Show a new key's secret once; every later visit says it is gone and offers a clone."""
     key = _get_key(request, public_id)
     secret = reveal.take(request, key)
-    response = _page(request, "reveal.html", {"key": key, "secret": secret})
+    api_url = _api_url(request)
+    context = {"key": key, "secret": secret, "api_url": api_url}
+    context["curl_example"] = f'curl -H "Authorization: Bearer $KEYWARD_API_KEY" {api_url}'
+    response = _page(request, "reveal.html", context)
     reveal.forget(response, key)
     return response
 
 
 @manage_keys
+@_follows_links
 @require_safe
 def detail(request, public_id):
     key = _get_key(request, public_id)
     requests_by_day = usage.per_day([key], usage.DETAIL_DAYS)[key.pk]
-    return _page(
-        request, "detail.html", {"key": key, "events": key.events.all(), "requests_by_day": requests_by_day}
-    )
+    levels = key.scope_levels
+    context = {
+        "key": key,
+        "events": key.events.all(),
+        "requests_by_day": requests_by_day,
+        "granted": [row for row in levels if row[1] != scopes.NONE_LEVEL],  # what the key may do comes first
+        "not_granted": [row for row in levels if row[1] == scopes.NONE_LEVEL],
+    }
+    return _page(request, "detail.html", context)
 
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @sensitive_action
 @_gone_is_404
 @sensitive_variables("secret")
 def clone(request, public_id):
     key = _get_key(request, public_id)
-    if request.method == "POST":
-        new_key, secret = key.clone(by=request.user, ip=client_ip(request))
+    form = CloneForm(_posted(request), original=key)
+    if request.method == "POST" and form.is_valid():
+        new_key, secret = key.clone(
+            by=request.user,
+            ip=client_ip(request),
+            name=form.cleaned_data["name"],
+            expires_at=form.cleaned_data["expires_at"],
+        )
         notifications.key_changed(new_key, "cloned", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
-    return _page(request, "clone.html", {"key": key})
+    return _page(request, "clone.html", {"key": key, "form": form})
 
 
 @confirm_then_post
 @manage_keys
+@_follows_links
+@_gone_is_404
+def rename(request, public_id):
+    """Change a key's name, and nothing else."""
+    key = _get_key(request, public_id)
+    form = RenameForm(_posted(request), initial={"name": key.name})
+    if request.method == "POST" and form.is_valid():
+        previous = key.label
+        if key.rename(form.cleaned_data["name"], by=request.user, ip=client_ip(request)):
+            messages.success(request, f"Renamed {previous} to “{key.name}”.")
+        return redirect(key)
+    return _page(request, "rename.html", {"key": key, "form": form})
+
+
+@confirm_then_post
+@manage_keys
+@_follows_links
 @sensitive_action
 @_gone_is_404
 @sensitive_variables("secret")
 def roll(request, public_id):
     """Replace the key with a clone and stop it after the chosen grace period; reveal the new secret."""
     key = _get_key(request, public_id)
-    form = RollForm(_posted(request))
+    form = RollForm(_posted(request), original=key)
     if request.method == "POST" and form.is_valid():
         try:
             new_key, secret = key.roll(
-                by=request.user, grace=form.cleaned_data["grace"], ip=client_ip(request)
+                by=request.user,
+                grace=form.cleaned_data["grace"],
+                ip=client_ip(request),
+                expires_at=form.cleaned_data["expires_at"],
             )
         except KeyStateError as error:
-            messages.error(request, str(error))
+            messages.error(request, f"{key.label} was not rolled: {error}")
             return redirect(key)
         notifications.key_changed(key, "rolled", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
@@ -165,6 +251,7 @@ def roll(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @_gone_is_404
 def deactivate(request, public_id):
     key = _get_key(request, public_id)
@@ -172,9 +259,9 @@ def deactivate(request, public_id):
     if request.method == "POST" and form.is_valid():
         if key.deactivate(by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)):
             notifications.key_changed(key, "deactivated", request.user, request=request)
-            messages.success(request, f"Deactivated “{key.name}”: it stops working on its next request.")
+            messages.success(request, f"Deactivated {key.label}: it stops working on its next request.")
         else:
-            messages.info(request, f"“{key.name}” was already inactive.")
+            messages.info(request, f"{key.label} was already inactive.")
         return redirect("apikeys:list")
     recently_used = key.last_used_at is not None and key.last_used_at > timezone.now() - RECENT_USE
     return _page(request, "deactivate.html", {"key": key, "form": form, "recently_used": recently_used})
@@ -182,6 +269,7 @@ def deactivate(request, public_id):
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @sensitive_action
 @_gone_is_404
 def reactivate(request, public_id):
@@ -189,18 +277,19 @@ def reactivate(request, public_id):
     if request.method == "POST":
         try:
             key.reactivate(by=request.user, ip=client_ip(request))
-            messages.success(request, f"Reactivated “{key.name}”: it works again from its next request.")
+            messages.success(request, f"Reactivated {key.label}: it works again from its next request.")
         except KeyStateError as error:
             if key.is_active:
-                messages.info(request, f"“{key.name}” is already active.")
+                messages.info(request, f"{key.label} is already active.")
             else:
-                messages.error(request, f"“{key.name}” was not reactivated: {error}")
+                messages.error(request, f"{key.label} was not reactivated: {error}")
         return redirect("apikeys:list")
     return _page(request, "reactivate.html", {"key": key})
 
 
 @confirm_then_post
 @manage_keys
+@_follows_links
 @_gone_is_404
 def delete(request, public_id):
     key = _get_key(request, public_id)
@@ -208,8 +297,49 @@ def delete(request, public_id):
         try:
             key.remove(by=request.user, ip=client_ip(request))
         except KeyStateError as error:
-            messages.error(request, str(error))
+            messages.error(request, f"{key.label} was not deleted: {error}")
             return redirect(key)
-        messages.success(request, f"Deleted “{key.name}”. Its activity stays in the account's history.")
+        messages.success(request, f"Deleted {key.label}. Its activity stays in the account's history.")
         return redirect("apikeys:list")
     return _page(request, "delete.html", {"key": key})
+
+
+@manage_keys
+@require_safe
+def activity(request):
+    """Everything that happened to the account's keys, deleted ones included, filtered and paginated."""
+    events = KeyEvent.objects.for_account(request.account)
+    filters = ActivityFilterForm(request.GET, events=events)
+    page = Paginator(filters.filter(events), ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "events": page.object_list, "query": query.urlencode()}
+    return _page(request, "activity.html", context)
+
+
+@manage_keys
+@require_safe
+def activity_csv(request):
+    """The activity page's events (same filters, every page) as a CSV file, streamed."""
+    events = KeyEvent.objects.for_account(request.account)
+    filters = ActivityFilterForm(request.GET, events=events)
+    response = StreamingHttpResponse(
+        activity_export.csv_rows(filters.filter(events)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="api-key-activity.csv"'
+    return response
+
+
+@require_POST
+@manage_keys
+def dismiss_banner(request):
+    """Hide the expiring-keys banner of the current account until the session ends."""
+    dismissed = request.session.get(BANNER_DISMISSED, [])
+    if str(request.account.pk) not in dismissed:
+        request.session[BANNER_DISMISSED] = [*dismissed, str(request.account.pk)]
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(next_url)
+    return redirect("apikeys:list")

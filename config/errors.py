@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
 
@@ -48,6 +49,10 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
         return _json_error(request, 404, "not_found", "Nothing here: check the path and the id in it.")
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # The site's header and account switcher, so that a member can change account from here.
+        return render(request, "errors/404_signed_in.html", status=404)
     return defaults.page_not_found(request, exception)
 
 

@@ -1,12 +1,15 @@
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Account, Membership, User
 from accounts.roles import Role
+from apikeys.models import KeyEvent, KeyUsage, PrivateKey
 
 DEMO_ROLES = {
     ("owner@demo.test", "Demo Store"): Role.OWNER,
@@ -115,3 +118,35 @@ def test_it_never_leaves_a_login_without_a_password(db, password):
     demo(*(["--password", password] if password is not None else []))
     assert all(user.has_usable_password() for user in User.objects.all())
     assert not Client().login(username="owner@demo.test", password="")
+
+
+def test_it_gives_demo_store_a_key_of_each_kind_with_a_month_of_history(db):
+    demo()
+    keys = {key.name: key for key in PrivateKey.objects.filter(account__name="Demo Store", rolled_to=None)}
+    statuses = {key.status for key in PrivateKey.objects.all()}
+    assert {
+        "Storefront",
+        "Reporting dashboard",
+        "Zapier",
+        "Warehouse sync",
+        "Checkout",
+        "Old mobile app",
+    } <= set(keys)
+    assert {"active", "inactive"} <= statuses
+    assert keys["Warehouse sync"].expires_soon
+    assert PrivateKey.objects.get(
+        name="Checkout", rolled_to__isnull=False
+    ).expires_soon  # in its grace period
+    assert keys["Old mobile app"].deactivation_reason
+    assert {key.access_summary for key in keys.values()} >= {"Full access", "Read-only"}
+    assert KeyUsage.objects.filter(key=keys["Storefront"]).count() == 30
+    oldest = KeyEvent.objects.order_by("created_at").first().created_at
+    assert oldest < timezone.now() - timedelta(days=25)
+    assert not PrivateKey.objects.filter(account__name="Other Shop").exists()
+
+
+def test_it_seeds_the_keys_only_once(db):
+    demo()
+    before = (PrivateKey.objects.count(), KeyEvent.objects.count(), KeyUsage.objects.count())
+    demo()
+    assert (PrivateKey.objects.count(), KeyEvent.objects.count(), KeyUsage.objects.count()) == before

@@ -81,7 +81,7 @@ def test_it_takes_the_api_keys_tab_from_a_removed_admin_on_their_next_request(cl
     assert client.get("/settings/api-keys/").status_code == 200
     membership(admin, account).remove(by=membership(owner, account))
     response = client.get("/settings/api-keys/")
-    assert "You are not a member of any account yet" in response.content.decode()
+    assert f"removed you from {account.name}" in response.content.decode()
     assert 'href="/settings/api-keys/"' not in response.content.decode()
 
 
@@ -95,3 +95,11 @@ def test_it_moves_a_removed_member_to_their_other_account(
     response = client.get("/settings/api-keys/")
     assert response.status_code == 403  # an analyst of Other Co, no longer an admin of Acme
     assert "Other Co" in response.content.decode()
+
+
+def test_it_tells_a_removed_member_they_were_removed(client, owner, account, manager):
+    membership(manager, account).remove(by=membership(owner, account))
+    client.force_login(manager)
+    html = client.get("/settings/").content.decode()
+    assert f"owner@acme.test removed you from {account.name}" in html
+    assert "no account has added you" not in html

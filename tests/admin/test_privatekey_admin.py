@@ -146,3 +146,10 @@ def test_it_filters_and_labels_expired_keys(support_client, key, account, owner)
     html = support_client.get(CHANGELIST).content.decode()
     assert '<td class="field-status">Expired</td>' in html
     assert '<td class="field-status">Expired (rolled)</td>' in html
+
+
+def test_it_labels_who_deactivated_a_key_and_where_it_was_last_used_from(db):
+    from apikeys.models import PrivateKey
+
+    assert PrivateKey._meta.get_field("deactivated_by_label").verbose_name == "deactivated by"
+    assert PrivateKey._meta.get_field("last_used_ip").verbose_name == "last used from"

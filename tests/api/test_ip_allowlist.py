@@ -180,6 +180,5 @@ def test_it_says_any_address_without_an_allowlist(client, owner, full_key):
     key, _ = full_key
     client.force_login(owner)
     assert (
-        "<dt>IP allowlist</dt>\n    <dd>Any address</dd>"
-        in client.get(key.get_absolute_url()).content.decode()
+        "<dt>IP allowlist</dt>\n<dd>Any address</dd>" in client.get(key.get_absolute_url()).content.decode()
     )

@@ -125,7 +125,7 @@ def test_it_emails_the_owners_and_admins_without_the_secret(
         alert(client, github_key, [match(secret)])
     assert sorted(message.to[0] for message in mail.outbox) == ["admin@acme.test", "owner@acme.test"]
     message = mail.outbox[0]
-    assert message.subject == "API key “Full” in Acme was found in public"
+    assert message.subject == f"API key “Full” (pk_…{key.hint}) in Acme was found in public"
     assert LEAK_URL in message.body and "deactivated at once" in message.body
     assert f"http://testserver{key.get_absolute_url()}" in message.body
     assert f"pk_…{secret[-4:]}" in message.body

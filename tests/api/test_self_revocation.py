@@ -88,7 +88,7 @@ def test_it_emails_the_owners_and_admins_once(
         "owner@acme.test",
     ]
     message = mail.outbox[0]
-    assert message.subject == "API key “Full” was deactivated in Acme"
+    assert message.subject == f"API key “Full” (pk_…{key.hint}) was deactivated in Acme"
     assert "A private API key was deactivated by the key itself." in message.body
     assert f"Key:     Full ({key.masked})" in message.body
     assert "Reason:  Revoked through the API" in message.body

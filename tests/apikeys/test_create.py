@@ -160,3 +160,9 @@ def test_it_creates_keys_in_the_current_account_only(client, outsider, other_acc
     client.post(url("create"), {"name": "Theirs", "access": "full"})
     assert PrivateKey.objects.get().account == other_account
     assert not account.private_keys.exists()
+
+
+def test_it_keeps_the_create_page_out_of_the_browser_cache_so_back_shows_an_empty_form(owner_client):
+    response = owner_client.get(url("create"))
+    assert "no-store" in response["Cache-Control"]
+    assert 'class="form" autocomplete="off" novalidate' in response.content.decode()

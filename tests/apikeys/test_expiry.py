@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apikeys import scopes
+from apikeys.context_processors import BANNER_DISMISSED
 from apikeys.forms import KeyForm
-from apikeys.models import PrivateKey
+from apikeys.models import KeyEvent, PrivateKey
 from tests.apikeys.helpers import state, url
 
 T0 = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
@@ -173,11 +174,94 @@ def test_it_does_not_reactivate_an_expired_key(owner_client, account, owner):
     assert state() == before
 
 
-def test_it_clones_an_expiring_key_into_one_that_never_expires(owner_client, account, owner):
-    key = expiring(account, owner)
-    assert "The clone never expires, although this key expires" in tab_html(owner_client, "clone", key)
-    owner_client.post(url("clone", key))
+def test_it_offers_to_keep_the_lifetime_of_the_key_cloned_and_chooses_it_by_default(
+    owner_client, account, owner
+):
+    key = expiring(account, owner, within=timedelta(days=30))
+    form = owner_client.get(url("clone", key)).context["form"]
+    assert form["expires"].value() == "keep"
+    assert '<option value="keep" selected>Same as this key: 30 days</option>' in str(form["expires"])
+
+
+def test_it_gives_a_clone_the_lifetime_of_its_original_from_now(owner_client, account, owner):
+    key = expiring(account, owner, within=timedelta(days=30))
+    before = timezone.now()
+    owner_client.post(url("clone", key), {"name": "Zapier (copy)", "expires": "keep"})
+    clone = PrivateKey.objects.get(cloned_from=key)
+    assert before + timedelta(days=30) <= clone.expires_at <= timezone.now() + timedelta(days=30)
+
+
+def test_it_lets_a_clone_take_another_expiry(owner_client, account, owner):
+    key = expiring(account, owner, within=timedelta(days=30))
+    owner_client.post(url("clone", key), {"name": "Zapier (copy)", "expires": "never"})
     assert PrivateKey.objects.get(cloned_from=key).expires_at is None
+
+
+def test_it_keeps_no_expiry_for_the_clone_of_a_key_without_one(owner_client, key):
+    form = owner_client.get(url("clone", key)).context["form"]
+    assert form["expires"].value() == "never" and "keep" not in str(form["expires"])
+    owner_client.post(url("clone", key), {"name": "Zapier (copy)", "expires": "never"})
+    assert PrivateKey.objects.get(cloned_from=key).expires_at is None
+
+
+def test_it_gives_a_rolled_key_the_lifetime_of_the_old_one_by_default(owner_client, account, owner):
+    key = expiring(account, owner, within=timedelta(days=90))
+    assert owner_client.get(url("roll", key)).context["form"]["expires"].value() == "keep"
+    before = timezone.now()
+    owner_client.post(url("roll", key), {"grace": "1h", "expires": "keep"})
+    new_key = PrivateKey.objects.get(cloned_from=key)
+    assert before + timedelta(days=90) <= new_key.expires_at <= timezone.now() + timedelta(days=90)
+
+
+def test_it_lets_a_rolled_key_take_another_expiry(owner_client, key):
+    day = timezone.now().date() + timedelta(days=10)
+    owner_client.post(url("roll", key), {"grace": "1h", "expires": "date", "expires_on": day.isoformat()})
+    new_key = PrivateKey.objects.get(cloned_from=key)
+    assert new_key.expires_at == datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def test_it_takes_a_date_sent_without_a_choice_as_the_choice(owner_client):
+    day = timezone.now().date() + timedelta(days=10)
+    create(owner_client, expires_on=day.isoformat())
+    assert PrivateKey.objects.get().expires_at == datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("choice", ["never", "30"])
+def test_it_refuses_a_date_sent_with_another_choice_and_creates_nothing(owner_client, choice):
+    day = timezone.now().date() + timedelta(days=10)
+    response = create(owner_client, expires=choice, expires_on=day.isoformat())
+    assert response.status_code == 200
+    assert "A date is used only with the expiry “On a date…”" in response.content.decode()
+    assert PrivateKey.objects.count() == 0
+
+
+def test_it_bounds_the_date_picker_by_tomorrow_and_a_year(owner_client):
+    now = timezone.now().astimezone(UTC)
+    html = tab_html(owner_client, "create")
+    tomorrow, latest = now.date() + timedelta(days=1), (now + timedelta(days=366)).date()
+    assert f'min="{tomorrow.isoformat()}"' in html and f'max="{latest.isoformat()}"' in html
+
+
+def test_it_restates_name_access_expiry_and_allowlist_on_the_reveal_page(owner_client):
+    day = timezone.now().date() + timedelta(days=10)
+    owner_client.post(
+        url("create"),
+        {
+            "name": "Zapier",
+            "access": "full",
+            "expires": "date",
+            "expires_on": day.isoformat(),
+            "allowed_ips": "192.0.2.7",
+        },
+    )
+    key = PrivateKey.objects.get()
+    html = tab_html(owner_client, "reveal", key)
+    assert "<dd>Zapier</dd>" in html and "<dd>Full access</dd>" in html
+    assert (
+        f'<time datetime="{day.isoformat()}T00:00:00+00:00" data-local-time>{day:%-d %b %Y}, 00:00 UTC</time>'
+        in html
+    )
+    assert "<li><code>192.0.2.7</code></li>" in html
 
 
 # Warnings a week ahead ---------------------------------------------------------------------------------
@@ -208,7 +292,7 @@ def test_it_shows_owners_and_admins_a_banner_on_every_settings_page(client, requ
     client.force_login(request.getfixturevalue(persona))
     for page in ("/settings/", "/settings/users/", url("list")):
         html = client.get(page).content.decode()
-        assert "1 API key stops working within 7 days." in html, page
+        assert "1 API key stops working within 7 days:" in html, page
         assert f'<a href="{key.get_absolute_url()}">Warehouse sync</a>' in html
         assert '<span class="badge badge-warning" title="Keys that stop working within 7 days">1' in html
 
@@ -218,7 +302,7 @@ def test_it_counts_the_keys_in_the_banner(owner_client, account, owner):
         expiring(account, owner, f"Key {number}")
     html = owner_client.get("/settings/").content.decode()
     assert "More than 10 API keys stop working within 7 days." in html
-    assert html.count('<li><a href="/settings/api-keys/') == 10
+    assert '<a href="/settings/api-keys/?status=expiring">Review the expiring keys</a>' in html
     assert ">10+<" in html
 
 
@@ -229,11 +313,11 @@ def test_it_shows_no_banner_without_expiring_keys(owner_client, account, owner):
     assert "badge-warning" not in html
 
 
-def test_it_reminds_of_a_rolled_key_until_its_grace_ends(owner_client, account, owner):
+def test_it_reminds_of_a_rolled_key_until_its_grace_ends(owner_client, account, owner, admin):
     key = PrivateKey.objects.issue(account, "Rolled", ["lists:read"], owner)[0]
-    key.roll(by=owner, grace=timedelta(hours=24))
+    key.roll(by=admin, grace=timedelta(hours=24))
     html = owner_client.get("/settings/").content.decode()
-    assert "1 API key stops working within 7 days." in html
+    assert "1 API key stops working within 7 days:" in html
     assert f'<a href="{key.get_absolute_url()}">Rolled</a>' in html
     assert "(rolled: its replacement is ready; switch what still uses this key to it)" in html
 
@@ -264,3 +348,53 @@ def test_it_shows_no_banner_to_a_member_of_another_account(client, account, owne
     expiring(account, owner)
     client.force_login(outsider)
     assert "within 7 days" not in client.get("/settings/").content.decode()
+
+
+def test_it_is_silent_about_a_key_the_user_rolled_within_the_hour(owner_client, account, owner, admin):
+    key = PrivateKey.objects.issue(account, "Rolled", ["lists:read"], owner)[0]
+    key.roll(by=owner, grace=timedelta(hours=24))
+    assert "stops working within 7 days" not in owner_client.get("/settings/").content.decode()
+    owner_client.force_login(admin)  # someone else did not choose it: they are reminded
+    assert "1 API key stops working within 7 days:" in owner_client.get("/settings/").content.decode()
+
+
+def test_it_reminds_the_user_of_their_own_roll_after_an_hour(owner_client, account, owner):
+    key = PrivateKey.objects.issue(account, "Rolled", ["lists:read"], owner)[0]
+    key.roll(by=owner, grace=timedelta(hours=24))
+    KeyEvent.objects.filter(key=key).update(created_at=timezone.now() - timedelta(hours=1, minutes=1))
+    assert "1 API key stops working within 7 days:" in owner_client.get("/settings/").content.decode()
+
+
+@pytest.mark.parametrize("page", ["reveal", "clone", "roll", "rename", "deactivate"])
+def test_it_shows_no_banner_on_reveal_and_confirmation_pages(owner_client, account, owner, page):
+    key = expiring(account, owner)
+    assert "stops working within 7 days" not in tab_html(owner_client, page, key)
+    assert "stops working within 7 days" in tab_html(owner_client, "detail", key)
+
+
+def test_it_hides_the_banner_for_the_session_once_dismissed(owner_client, account, owner):
+    expiring(account, owner)
+    response = owner_client.post(url("dismiss_banner"), {"next": "/settings/users/"})
+    assert response.status_code == 302 and response["Location"] == "/settings/users/"
+    html = owner_client.get("/settings/").content.decode()
+    assert "stops working within 7 days" not in html
+    assert '<span class="badge badge-warning" title="Keys that stop working within 7 days">1' in html
+
+
+def test_it_keeps_the_banner_dismissed_for_that_account_only(owner_client, account, owner):
+    expiring(account, owner)
+    owner_client.post(url("dismiss_banner"))
+    session = owner_client.session
+    assert session[BANNER_DISMISSED] == [str(account.pk)]
+
+
+def test_it_returns_only_to_a_page_of_this_site_after_a_dismissal(owner_client, account, owner):
+    response = owner_client.post(url("dismiss_banner"), {"next": "https://evil.example/"})
+    assert response["Location"] == url("list")
+
+
+def test_it_offers_a_dismiss_button_that_posts_with_csrf(owner_client, account, owner):
+    expiring(account, owner)
+    html = owner_client.get("/settings/").content.decode()
+    assert f'<form method="post" action="{url("dismiss_banner")}" class="inline-form">' in html
+    assert "csrfmiddlewaretoken" in html.split(url("dismiss_banner"))[1][:300]

@@ -44,8 +44,8 @@ def test_it_summarizes_each_keys_access_on_its_row(owner_client, account, owner)
     for name, summary in [
         ("Everything", "Full access"),
         ("Reader", "Read-only"),
-        ("Lists", "Custom: 2 scopes"),
-        ("One list", "Custom: 1 scope"),
+        ("Lists", "Custom: 1 resource"),
+        ("One list", "Custom: 1 resource"),
     ]:
         assert f'<td data-label="Access">{summary}</td>' in rows[name], name
 

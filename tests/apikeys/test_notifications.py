@@ -46,7 +46,7 @@ def test_it_emails_owners_and_admins_when_a_key_is_created(
     key = PrivateKey.objects.get()
     assert recipients() == team
     message = mail.outbox[0]
-    assert message.subject == "New API key “Zapier” in Acme"
+    assert message.subject == f"New API key “Zapier” (pk_…{key.hint}) in Acme"
     assert f"A new private API key was created by {owner.name} (owner@acme.test)." in message.body
     assert f"Key:     Zapier (pk_…{key.hint})" in message.body
     assert f"http://testserver{key.get_absolute_url()}" in message.body
@@ -63,11 +63,11 @@ def test_it_sends_each_person_their_own_email(owner_client, team, django_capture
 
 def test_it_emails_when_a_key_is_cloned(owner_client, key, team, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(url("clone", key))
+        response = owner_client.post(url("clone", key), {"name": "Zapier (copy)"})
     clone = PrivateKey.objects.exclude(pk=key.pk).get()
     assert recipients() == team
     message = mail.outbox[0]
-    assert message.subject == "API key “Zapier” was cloned in Acme"
+    assert message.subject == f"API key “Zapier (copy)” (pk_…{clone.hint}) was cloned in Acme"
     assert f"cloned from pk_…{key.hint}" in message.body and f"(pk_…{clone.hint})" in message.body
     assert f"http://testserver{clone.get_absolute_url()}" in message.body
     secret = reveal(owner_client, response)
@@ -80,7 +80,7 @@ def test_it_emails_when_a_key_is_deactivated(owner_client, key, team, django_cap
         owner_client.post(url("deactivate", key), {"reason": "again"})  # already inactive: no email
     assert recipients() == team
     message = mail.outbox[0]
-    assert message.subject == "API key “Zapier” was deactivated in Acme"
+    assert message.subject == f"API key “Zapier” (pk_…{key.hint}) was deactivated in Acme"
     assert "deactivated by " in message.body and "owner@acme.test" in message.body
     assert "Reason:  Contractor left" in message.body
 
@@ -107,7 +107,7 @@ def test_it_emails_when_a_key_is_rolled(owner_client, key, team, django_capture_
     key.refresh_from_db()
     assert recipients() == team
     message = mail.outbox[0]
-    assert message.subject == "API key “Zapier” was rolled in Acme"
+    assert message.subject == f"API key “Zapier” (pk_…{key.hint}) was rolled in Acme"
     assert f"New key: pk_…{key.rolled_to.hint}" in message.body
     assert f"The old key stops working at {key.expires_at:%-d %b %Y, %H:%M} UTC." in message.body
     assert f"http://testserver{key.get_absolute_url()}" in message.body
@@ -124,7 +124,7 @@ def test_it_describes_a_roll_with_the_new_key_and_the_end_of_the_grace(
         notifications.key_changed(key, "rolled", owner)
     assert recipients() == team
     message = mail.outbox[0]
-    assert message.subject == "API key “Zapier” was rolled in Acme"
+    assert message.subject == f"API key “Zapier” (pk_…{key.hint}) was rolled in Acme"
     assert f"New key: pk_…{new_key.hint}" in message.body
     assert "The old key stops working at 2 Jan 2099, 03:04 UTC." in message.body
     assert message.body.count("http://127.0.0.1:8000/settings/api-keys/") == 1  # no request: SITE_URL
@@ -201,7 +201,8 @@ def test_it_announces_keys_expiring_within_seven_days_once(account, owner, team,
     assert recipients() == team
     message = mail.outbox[0]
     soon.refresh_from_db()
-    assert message.subject == f"API key “Soon” in Acme expires on {soon.expires_at:%-d %b %Y}"
+    expected = f"API key “Soon” (pk_…{soon.hint}) in Acme expires on {soon.expires_at:%-d %b %Y}"
+    assert message.subject == expected
     assert f"https://keys.example.com{soon.get_absolute_url()}" in message.body
     assert soon.expiry_notified_at is not None
     assert "Announced 0 keys" in notify_expiring()  # idempotent: a second run (or a retry) sends nothing
@@ -224,7 +225,7 @@ def test_it_never_puts_a_secret_in_any_email(
         response = owner_client.post(url("create"), {"name": "Zapier", "access": scopes.ACCESS_FULL})
         shown.append(reveal(owner_client, response))
         key = PrivateKey.objects.get()
-        response = owner_client.post(url("clone", key))
+        response = owner_client.post(url("clone", key), {"name": "Zapier (copy)"})
         shown.append(reveal(owner_client, response))
         owner_client.post(url("deactivate", key), {"reason": "Done"})
     clone = PrivateKey.objects.exclude(pk=key.pk).get()

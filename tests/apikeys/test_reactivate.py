@@ -31,7 +31,7 @@ def test_it_leaves_an_active_key_alone(owner_client, key):
     assert "is already active" in owner_client.get(url("reactivate", key)).content.decode()
     before = state()
     response = owner_client.post(url("reactivate", key), follow=True)
-    assert "“Zapier” is already active." in response.content.decode()
+    assert f"“Zapier” (pk_…{key.hint}) is already active." in response.content.decode()
     assert state() == before
 
 
@@ -41,6 +41,6 @@ def test_it_refuses_a_key_whose_pepper_was_dropped(owner_client, inactive_key, s
     before = state()
     response = owner_client.post(url("reactivate", inactive_key), follow=True)
     html = response.content.decode()
-    assert "“Old warehouse sync” was not reactivated:" in html
+    assert f"“Old warehouse sync” (pk_…{inactive_key.hint}) was not reactivated:" in html
     assert "made with a pepper this server no longer has" in html
     assert state() == before

@@ -1,6 +1,7 @@
 import time
 
 import pytest
+from django.utils.html import escape
 
 from apikeys import reveal, secrets
 from apikeys.models import PrivateKey, RevealShare
@@ -43,8 +44,22 @@ def test_it_hides_the_secret_after_the_first_view(owner_client, created):
     html = again.content.decode()
     assert secret not in html and again.context["secret"] is None
     assert GONE in html
-    assert f'href="{url("clone", key)}">Clone this key</a>' in html
+    assert f'href="{url("roll", key)}">Roll now</a>' in html  # it still works: replace it
     assert "js/reveal.js" not in html
+
+
+def test_it_offers_a_clone_when_a_key_seen_again_no_longer_works(owner_client, created, owner):
+    _, key = created
+    owner_client.get(url("reveal", key))
+    key.deactivate(by=owner)
+    html = owner_client.get(url("reveal", key)).content.decode()
+    assert f'href="{url("clone", key)}">Clone this key</a>' in html and "Roll now" not in html
+
+
+def test_it_shows_a_ready_to_run_curl_call_of_the_keys_own_endpoint(owner_client, created):
+    _, key = created
+    html = owner_client.get(url("reveal", key)).content.decode()
+    assert escape('curl -H "Authorization: Bearer $KEYWARD_API_KEY" http://testserver/api/key/') in html
 
 
 @pytest.mark.parametrize("visit", ["first", "second"])
@@ -191,7 +206,7 @@ def test_it_says_which_key_a_rolled_key_replaces_and_until_when_that_one_works(o
 
 
 def test_it_offers_to_deactivate_the_original_of_a_clone_that_still_works(owner_client, key):
-    owner_client.post(url("clone", key))
+    owner_client.post(url("clone", key), {"name": "Zapier (copy)"})
     clone = PrivateKey.objects.get(cloned_from=key)
     html = owner_client.get(url("reveal", clone)).content.decode()
     assert "Cloned from" in html and key.masked in html
@@ -199,7 +214,7 @@ def test_it_offers_to_deactivate_the_original_of_a_clone_that_still_works(owner_
 
 
 def test_it_does_not_offer_to_deactivate_an_original_already_inactive(owner_client, inactive_key):
-    owner_client.post(url("clone", inactive_key))
+    owner_client.post(url("clone", inactive_key), {"name": "Old warehouse sync (copy)"})
     clone = PrivateKey.objects.get(cloned_from=inactive_key)
     html = owner_client.get(url("reveal", clone)).content.decode()
     assert "Cloned from" in html and "deactivate it</a>" not in html

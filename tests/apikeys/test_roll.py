@@ -142,7 +142,7 @@ def test_it_links_both_pages_to_each_other_with_the_time_left(owner_client, key,
     new_html = owner_client.get(url("detail", new)).content.decode()
     assert f'replaced by <a href="{new.get_absolute_url()}">Zapier</a>' in old_html
     assert "(in 3\xa0days)" in old_html  # the time left
-    assert f'<time datetime="{ends.isoformat()}">' in old_html
+    assert f'<time datetime="{ends.isoformat()}" data-local-time>' in old_html
     assert f'<a href="{key.get_absolute_url()}">Zapier</a> <code>{key.masked}</code>, rolled' in new_html
     assert "it keeps working until" in new_html and "(in 3\xa0days)" in new_html
     assert f'href="{url("roll", key)}"' not in old_html  # a rolled key is not rolled again
@@ -167,7 +167,7 @@ def test_it_lists_a_key_in_its_grace_period_as_active_with_a_warning(owner_clien
     active_section = html[html.index("<h2>Private keys</h2>") : html.index("<h2>Recent activity</h2>")]
     assert "Inactive keys" not in active_section
     assert active_section.count(">Zapier</a>") == 2
-    assert '<span class="badge badge-warning">Rolled, expires in 23\xa0hours</span>' in active_section
+    assert '<span class="badge badge-warning">Rolled, expires in 24\xa0hours</span>' in active_section
 
 
 # The model ---------------------------------------------------------------------------------------------

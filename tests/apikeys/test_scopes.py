@@ -105,10 +105,10 @@ def test_it_reads_each_resources_level_back_from_scopes():
     [
         (scopes.FULL_ACCESS, "Full access"),
         (scopes.READ_ONLY, "Read-only"),
-        (["lists:read"], "Custom: 1 scope"),
-        (["lists:read", "lists:write", "flows:read"], "Custom: 3 scopes"),
-        (scopes.READ_ONLY - {"accounts:read"}, "Custom: 22 scopes"),
-        (scopes.READ_ONLY | {"lists:write"}, "Custom: 24 scopes"),
+        (["lists:read"], "Custom: 1 resource"),
+        (["lists:read", "lists:write", "flows:read"], "Custom: 2 resources"),  # resources, not scope strings
+        (scopes.READ_ONLY - {"accounts:read"}, "Custom: 22 resources"),
+        (scopes.READ_ONLY | {"lists:write"}, "Custom: 23 resources"),
     ],
 )
 def test_it_summarizes_access_in_a_few_words(granted, summary):

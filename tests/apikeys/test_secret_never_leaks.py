@@ -111,7 +111,10 @@ def test_it_keeps_a_created_secret_out_of_every_store(owner_client, logs):
 
 def test_it_keeps_a_cloned_secret_out_of_every_store(owner_client, key, logs):
     clone, secret = _through_the_tab(
-        owner_client, url("clone", key), {}, lambda: PrivateKey.objects.get(cloned_from=key)
+        owner_client,
+        url("clone", key),
+        {"name": "Zapier (copy)"},
+        lambda: PrivateKey.objects.get(cloned_from=key),
     )
     _assert_not_logged(secret, logs)
 

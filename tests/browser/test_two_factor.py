@@ -76,4 +76,4 @@ def test_it_enrols_then_logs_in_with_a_code_and_with_a_recovery_code(log_in, own
     log_in_with_password(page, live_server, owner)
     page.get_by_label("Code").fill(codes[0])
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_text("That code is not right, or was already used.")).to_be_visible()
+    expect(page.get_by_text("That code is not right, or was already used.", exact=True)).to_be_visible()

@@ -54,7 +54,7 @@ def test_it_reveals_two_different_keys_when_two_people_clone_from_the_tab(accoun
             client = Client()
             client.force_login(user)
             barrier.wait()
-            response = client.post(path)
+            response = client.post(path, {"name": "Zapier (copy)"})
             reveal = client.get(response["Location"])
             # From the HTML: the test client's captured context is global, so threads would mix theirs up.
             return response["Location"], set(SECRET.findall(reveal.content.decode()))
@@ -126,7 +126,7 @@ def test_it_answers_404_to_a_clone_that_waited_for_a_delete(account, owner, admi
         client = Client()
         client.force_login(owner)
         barrier.wait()
-        return client.post(path(key, "clone")).status_code
+        return client.post(path(key, "clone"), {"name": "Copy"}).status_code
 
     def delete_holding_the_lock(barrier):
         with transaction.atomic():

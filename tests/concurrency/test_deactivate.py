@@ -54,6 +54,7 @@ def test_it_answers_both_clicks_when_two_people_deactivate_from_the_tab(account,
     assert [r.redirect_chain[0] for r in responses] == [("/settings/api-keys/", 302)] * 2
     # Read from the HTML: the test client's captured context is global, so threads would mix theirs up.
     pages = [r.content.decode() for r in responses]
-    for notice in ("Deactivated “Zapier”: it stops working", "“Zapier” was already inactive."):
+    label = f"“Zapier” (pk_…{key.hint})"
+    for notice in (f"Deactivated {label}: it stops working", f"{label} was already inactive."):
         assert sum(notice in page for page in pages) == 1, notice
     assert deactivated_events(key) == 1

@@ -111,7 +111,21 @@ FORM_CASES = {
         "owner",
         lambda w, data=None: apikeys.forms.KeyForm(data),
         lambda w: {"name": "Zapier", "access": "read_only", "expires": "never"},
-        covers=(apikeys.forms.KeyForm,),
+        covers=(apikeys.forms.KeyForm, apikeys.forms.ExpiryForm),
+    ),
+    "clone a key": FormCase(
+        "apikeys:clone",
+        "owner",
+        lambda w, data=None: apikeys.forms.CloneForm(data, original=w.key),
+        lambda w: {"name": "Full (copy)", "expires": "never"},
+        covers=(apikeys.forms.CloneForm,),
+    ),
+    "rename a key": FormCase(
+        "apikeys:rename",
+        "owner",
+        lambda w, data=None: apikeys.forms.RenameForm(data),
+        lambda w: {"name": "Renamed"},
+        covers=(apikeys.forms.RenameForm,),
     ),
     "roll a key": FormCase(
         "apikeys:roll",
@@ -240,6 +254,9 @@ FORM_CASES = {
 }
 # The JSON API validates bodies with these forms; their cases are in JSON_CASES below.
 JSON_FORMS = (lists.forms.ListForm, lists.forms.SubscriptionForm)
+# Filters read from a GET query, which change nothing; their bad input is tested with their pages
+# (tests/apikeys/test_list_search.py, tests/apikeys/test_activity.py).
+GET_FORMS = (apikeys.forms.KeyFilterForm, apikeys.forms.ActivityFilterForm)
 
 
 def as_posted(data: dict) -> MultiValueDict:
@@ -302,7 +319,9 @@ def test_it_has_a_case_for_every_form_of_ours():
         for _, form in inspect.getmembers(module, inspect.isclass)
         if issubclass(form, forms.BaseForm) and form.__module__ == module.__name__
     }
-    covered = {form for case in FORM_CASES.values() for form in case.covers} | set(JSON_FORMS)
+    covered = (
+        {form for case in FORM_CASES.values() for form in case.covers} | set(JSON_FORMS) | set(GET_FORMS)
+    )
     assert ours - covered == set(), "forms without a case in FORM_CASES"
     ours_in_admin = {model for model in admin.site._registry if model._meta.app_label in ("accounts",)}
     assert ours_in_admin == {User, Account, Membership}  # the keys' admin adds and changes nothing
@@ -380,6 +399,8 @@ def test_it_checks_control_characters_in_the_names_and_reasons_people_type(world
     }
     assert checked == {
         ("create a key", "name"),
+        ("clone a key", "name"),
+        ("rename a key", "name"),
         ("deactivate a key", "reason"),
         ("accept an invitation", "name"),
         ("deactivate a key in the admin", "reason"),

@@ -72,3 +72,12 @@ def test_it_renders_the_500_page_without_the_database(rf):
     response = server_error(rf.get("/"))  # no db fixture: any query would raise
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+
+
+def test_it_keeps_the_header_and_switcher_on_a_404_for_a_member(client, owner):
+    client.force_login(owner)
+    response = client.get("/settings/api-keys/00000000-0000-4000-8000-000000000000/")
+    assert response.status_code == 404
+    assert 'id="account-switcher"' in response.text
+    assert '<input type="hidden" name="next" value="/settings/">' in response.text
+    assert_strict_csp(response)

@@ -81,7 +81,10 @@ def test_it_keeps_the_tabs_secrets_and_form_bodies_out_of_the_logs(client, owner
         created = client.post("/settings/api-keys/new/", {"name": "Checkout", "access": "full"}, follow=True)
         secret = revealed(created)
         key = PrivateKey.objects.get(name="Checkout")
-        cloned = revealed(client.post(f"/settings/api-keys/{key.public_id}/clone/", follow=True))
+        cloned = client.post(
+            f"/settings/api-keys/{key.public_id}/clone/", {"name": "Checkout 2"}, follow=True
+        )
+        cloned = revealed(cloned)
         rolled = client.post(f"/settings/api-keys/{key.public_id}/roll/", {"grace": "now"}, follow=True)
         rolled = revealed(rolled)
         gone = client.get(created.redirect_chain[-1][0])  # a second reveal: nothing left to show

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts import demo_keys
 from accounts.models import Account, Membership, User
 from accounts.roles import Role
 
@@ -24,6 +25,7 @@ DEMO_MEMBERS = {
     ],
 }
 SUPPORT_EMAIL = "support@demo.test"
+KEYS_ACCOUNT = "Demo Store"  # gets a key of each kind with a month of history, the first time
 
 
 class Command(BaseCommand):
@@ -43,9 +45,12 @@ class Command(BaseCommand):
             account.memberships.filter(role=Role.OWNER).exclude(user__email=demo_owner).update(
                 role=Role.ADMIN
             )
+            users = {}
             for email, name, role in members:
-                user = self._user(email, name, password)
+                user = users[role] = self._user(email, name, password)
                 Membership.objects.update_or_create(user=user, account=account, defaults={"role": role})
+            if account_name == KEYS_ACCOUNT:
+                demo_keys.seed(account, users[Role.OWNER], users[Role.ADMIN])
         support = self._user(SUPPORT_EMAIL, "Sam Support", password, is_staff=True)
         support_group = Group.objects.filter(name="Support").first()
         if support_group:
