@@ -60,13 +60,17 @@ def _empty_cache():
 
 @pytest.fixture
 def support_group(db):
-    """The "Support" group, as its data migration makes it.
+    """The "Support" group, as its data migrations make it: the app's (apikeys 0002) and ours (accounts 0003).
 
     Transactional tests (tests/concurrency/, the browser tests) end with a flush that deletes the rows of
     data migrations, so tests that need the group ask for this fixture and never depend on the test order.
     """
+    schema_editor = SimpleNamespace(connection=connection)
     migration = importlib.import_module("apikeys.migrations.0002_support_group")
-    migration.create_support_group(apps, SimpleNamespace(connection=connection))  # idempotent
+    migration.create_support_group(apps, schema_editor)  # idempotent, like the next one
+    importlib.import_module("accounts.migrations.0003_support_group_members_and_users").add_permissions(
+        apps, schema_editor
+    )
     return Group.objects.get(name=migration.SUPPORT_GROUP)
 
 
