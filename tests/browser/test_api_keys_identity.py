@@ -165,6 +165,20 @@ def test_it_follows_a_link_to_a_key_of_another_account(log_in, owner, other_acco
     expect(page.get_by_label("Account", exact=True)).to_have_value(other_account.public_key)
 
 
+def test_it_follows_a_link_from_an_account_where_the_role_cannot_manage_keys(
+    log_in, manager, other_account, outsider, live_server, screenshot
+):
+    MembershipFactory(account=other_account, user=manager, role=Role.ADMIN)
+    key, _ = PrivateKey.objects.issue(other_account, "Their sync", scopes.READ_ONLY, outsider)
+    page = log_in(manager)  # the session has Acme chosen, where a manager has no API keys tab
+    expect(page.get_by_role("link", name="API keys")).to_have_count(0)
+    page.goto(f"{live_server.url}{key.get_absolute_url()}")
+    expect(page.get_by_role("heading", name="Their sync")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(f"Switched to {other_account.name} to show this link.")
+    expect(page.get_by_label("Account", exact=True)).to_have_value(other_account.public_key)
+    screenshot("api-keys-deep-link-switched")
+
+
 def test_it_filters_the_activity_and_downloads_it_as_csv(
     log_in, owner, admin, account, live_server, screenshot
 ):
