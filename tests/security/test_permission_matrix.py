@@ -290,6 +290,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "accept_invitation": same_for(GET, POST, rule=rule(403, anonymous=200, **dict.fromkeys(KEYS, 200))),
     # Settings: the Account and Users tabs ------------------------------------------------------------------
     "accounts:account": MEMBER_PAGE,
+    "accounts:welcome": MEMBER_PAGE,
     "accounts:users": MEMBER_PAGE,
     "accounts:switch": {
         GET: everyone(405),
