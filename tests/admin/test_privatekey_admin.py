@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -29,6 +29,15 @@ def test_it_lists_keys_with_name_account_hint_status_and_dates(support_client, k
     for text in ["Zapier", "Old CRM", "Acme", f"pk_…{key.hint}", "Active", "Inactive", "Last used"]:
         assert text in html
     assert f'href="/admin/accounts/account/{account.pk}/change/"' in html
+
+
+def test_it_lists_times_that_break_between_day_and_time_only(support_client, key):
+    used = datetime(2026, 12, 3, 14, 25, tzinfo=UTC)
+    PrivateKey.objects.filter(pk=key.pk).update(created_at=used - timedelta(days=30), last_used_at=used)
+    html = support_client.get(CHANGELIST).content.decode()
+    assert '<span class="nowrap">3 Nov 2026</span> <span class="nowrap">14:25</span>' in html
+    assert '<span class="nowrap">3 Dec 2026</span> <span class="nowrap">14:25</span>' in html
+    assert f'<span class="nowrap">pk_…{key.hint}</span>' in html
 
 
 def test_it_requires_the_view_permission(client, staff, key):
