@@ -150,3 +150,22 @@ def test_it_seeds_the_keys_only_once(db):
     before = (PrivateKey.objects.count(), KeyEvent.objects.count(), KeyUsage.objects.count())
     demo()
     assert (PrivateKey.objects.count(), KeyEvent.objects.count(), KeyUsage.objects.count()) == before
+
+
+def test_it_tells_each_key_s_story_with_times_that_agree(db):
+    demo("--password", "demo-pass-1234")
+    for key in PrivateKey.objects.all():
+        events = {event.action: event.created_at for event in key.events.all()}
+        assert key.created_at == min(events.values()), key
+        if key.last_used_at:
+            assert key.last_used_at > key.created_at, key
+        if key.rolled_at:
+            assert key.rolled_at == events["rolled"] == key.rolled_to.created_at, key
+        if key.deactivated_at:
+            assert key.deactivated_at == events["deactivated"] < timezone.now() - timedelta(days=1), key
+
+
+def test_it_warns_the_owner_of_both_expiring_keys_right_away(client, db):
+    demo("--password", "demo-pass-1234")
+    client.login(username="owner@demo.test", password="demo-pass-1234")
+    assert "2 API keys stop working within 7 days." in client.get("/settings/").content.decode()
