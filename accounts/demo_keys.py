@@ -36,7 +36,9 @@ def seed(account, owner, admin) -> bool:
         owner,
         expires_at=now + timedelta(days=5),
     )
-    checkout, _ = issue(account, "Checkout", ["events:write", "profiles:read", "profiles:write"], owner)
+    checkout, _ = issue(
+        account, "Checkout", ["events:read", "events:write", "profiles:read", "profiles:write"], owner
+    )
     rolled = now - ROLLED_AGO
     checkout_new, _ = checkout.roll(
         by=owner, grace=timedelta(days=7), now=rolled, expires_at=rolled + timedelta(days=90)

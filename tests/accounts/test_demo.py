@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Membership, User
 from accounts.roles import Role
+from apikeys import scopes
 from apikeys.models import KeyEvent, KeyUsage, PrivateKey
 
 DEMO_ROLES = {
@@ -169,3 +170,10 @@ def test_it_warns_the_owner_of_both_expiring_keys_right_away(client, db):
     demo("--password", "demo-pass-1234")
     client.login(username="owner@demo.test", password="demo-pass-1234")
     assert "2 API keys stop working within 7 days." in client.get("/settings/").content.decode()
+
+
+def test_it_gives_each_key_scopes_its_page_shows_as_they_are(db):
+    demo("--password", "demo-pass-1234")
+    for key in PrivateKey.objects.all():
+        levels = {resource.name: level for resource, level in key.scope_levels}
+        assert sorted(scopes.scopes_from_levels(levels)) == sorted(key.scopes), key
