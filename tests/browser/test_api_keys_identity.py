@@ -219,3 +219,6 @@ def test_it_focuses_the_new_secret_on_the_reveal_page(log_in, owner, live_server
     page.get_by_role("button", name="Create key").click()
     expect(page.locator("#secret")).to_be_focused()
     expect(page.locator("#curl-example")).to_contain_text("/api/key/")
+    facts = page.locator(".card .facts").bounding_box()
+    try_it = page.get_by_role("heading", name="Try it").bounding_box()
+    assert try_it["y"] - (facts["y"] + facts["height"]) >= 20  # a part of its own, not a seventh fact
