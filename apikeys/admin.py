@@ -202,10 +202,26 @@ class ReadOnlyMixin:
         return False
 
 
-class KeyEventInline(ReadOnlyMixin, admin.TabularInline):
+class EventColumns:
+    """An event's time, actor and address in the admin's tables, headed as on the tab."""
+
+    @admin.display(description="When", ordering="created_at")
+    def when(self, event):
+        return _moment(event.created_at)
+
+    @admin.display(description="Who", ordering="actor_label")
+    def who(self, event):
+        return event.actor_label
+
+    @admin.display(description="IP address", ordering="ip_address")
+    def address(self, event):
+        return event.ip_address
+
+
+class KeyEventInline(EventColumns, ReadOnlyMixin, admin.TabularInline):
     model = KeyEvent
     fk_name = "key"
-    fields = ("created_at", "action", "actor_label", "ip_address", "details")
+    fields = ("when", "action", "who", "address", "details")
     readonly_fields = fields
     extra = 0
     verbose_name_plural = "activity"
@@ -407,8 +423,8 @@ class PrivateKeyAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.Mo
 
 
 @admin.register(KeyEvent)
-class KeyEventAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("when", "action", "key_link", "account_link", "actor_label", "ip_address")
+class KeyEventAdmin(EventColumns, RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("when", "action", "key_link", "account_link", "who", "address")
     list_filter = ("action", ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
     search_fields = ("key_name", "key_hint", "actor_label")
@@ -426,10 +442,6 @@ class KeyEventAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.Mode
         "details",
     )
     readonly_fields = fields
-
-    @admin.display(description="When", ordering="created_at")
-    def when(self, event):
-        return _moment(event.created_at)
 
     @admin.display(description="Key", ordering="key_name")
     def key_link(self, event):

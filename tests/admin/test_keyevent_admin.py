@@ -1,3 +1,5 @@
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -72,3 +74,11 @@ def test_it_lists_many_events_in_as_many_queries_as_one(support_client, key, own
         response = support_client.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == 100
     assert len(many) == len(one)
+
+
+def test_it_heads_the_time_and_actor_columns_as_the_tab_does(support_client, key):
+    html = support_client.get(CHANGELIST).content.decode()
+    headings = re.findall(
+        r'<th scope="col" class="[^"]*column-(\w+)[^"]*">.*?<a href="[^"]*">([^<]*)</a>', html, re.S
+    )
+    assert [text for _, text in headings] == ["When", "Action", "Key", "Account", "Who", "IP address"]

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -162,3 +163,9 @@ def test_it_labels_who_deactivated_a_key_and_where_it_was_last_used_from(db):
 
     assert PrivateKey._meta.get_field("deactivated_by_label").verbose_name == "deactivated by"
     assert PrivateKey._meta.get_field("last_used_ip").verbose_name == "last used from"
+
+
+def test_it_heads_the_activity_s_time_and_actor_as_the_tab_does(support_client, key):
+    html = support_client.get(change_url(key)).content.decode()
+    headings = [heading.strip() for heading in re.findall(r'<th class="column-\w+">([^<]*)</th>', html)]
+    assert headings == ["When", "Action", "Who", "IP address", "Details"]
