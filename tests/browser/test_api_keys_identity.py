@@ -102,6 +102,27 @@ def test_it_renames_a_key_and_tells_it_apart_in_the_list(log_in, owner, account,
     screenshot("api-keys-clone-form")
 
 
+def test_it_rolls_a_key_into_one_with_the_same_lifetime(log_in, owner, account, live_server, screenshot):
+    key, _ = PrivateKey.objects.issue(
+        account, "Warehouse", scopes.READ_ONLY, owner, expires_at=timezone.now() + timedelta(days=30)
+    )
+    page = log_in(owner)
+    page.goto(f"{live_server.url}{key.get_absolute_url()}")
+    page.get_by_role("link", name="Roll key").click()
+    expiry = page.get_by_label("Expiry of the new key")
+    expect(expiry.locator("option:checked")).to_have_text("Same as this key: 30 days")
+    page.get_by_label("In 7 days").check()
+    screenshot("api-keys-roll")
+    page.get_by_role("button", name="Roll key").click()
+    expires = reveal_expires(page)
+    assert "(in 30\xa0days)" in expires or "(in 30 days)" in expires
+    expect(page.locator("dt:text('Replaces') + dd")).to_contain_text(f"Warehouse pk_…{key.hint}")
+    key.refresh_from_db()
+    lifetime = key.rolled_to.expires_at - key.rolled_to.created_at
+    assert abs(lifetime - timedelta(days=30)) < timedelta(minutes=1)
+    assert key.expires_at - key.rolled_at == timedelta(days=7)
+
+
 def test_it_searches_and_filters_the_keys(log_in, owner, account, live_server, screenshot):
     PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
     PrivateKey.objects.issue(
