@@ -4,8 +4,9 @@ The test walks the URLconf. Every URL pattern (named ones by name, e.g. ``apikey
 route) must have an entry in ``EXPECTED``, saying what each persona gets for each method: a URL added
 without an entry fails ``test_it_has_an_entry_for_every_url``, and an entry whose URL is gone fails too.
 Each entry is then requested by every persona: the members of one account in every role, its outsider
-(owner of another account), support staff and a superuser (no account), anonymous visitors, and bearer keys
-(a full and a read-only key of the account, an inactive one, and a key of another account).
+(owner of another account), an admin of it whose session has chosen another account where they are a
+manager, support staff and a superuser (no account), anonymous visitors, and bearer keys (a full and a
+read-only key of the account, an inactive one, and a key of another account).
 
 Every request runs in a savepoint that is rolled back, so each persona meets the same world: a POST that
 deletes a key for the owner leaves it there for the admin. POSTs carry valid data where a form wants it,
