@@ -103,8 +103,9 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keyward <noreply@keyward.localhost>")
-# Where this site is reached, for links in emails sent outside a request (manage.py notify_expiring).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where this site is reached, for the links in emails about keys (queued by the keys' verbs, outside any
+# request). Required in production: `check --deploy` warns without it (apikeys.W002).
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.str('PORT', default='8000')}" if DEBUG else "")
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "API_KEY_PEPPERS": secrets.token_urlsafe(32),
     "ALLOWED_HOSTS": "keys.example.com",
+    "SITE_URL": "https://keys.example.com",
     "CACHE_URL": "redis://127.0.0.1:6379/0",
     "SECURE_HSTS_PRELOAD": "true",
 }
