@@ -83,6 +83,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "accounts.forms.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # Persistent connections: closing after every request halves key-authenticated API throughput.
