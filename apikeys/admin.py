@@ -1,14 +1,8 @@
 """The support console for keys: find a key, read its activity, deactivate it; never a secret or a digest.
 
-A whole secret is never typed into a search, which would put it in the URL: "Find by secret" takes it in a
-POST body. A search that holds one is stopped in the browser (static/js/secret_search.js), and refused
-here before it runs or is shown again.
-
-Keys are born only through ``PrivateKey.objects.issue`` (so their owner sees the reveal) and change only
-through their verbs, so nobody adds, edits or deletes a key here, superusers included (a superuser who
-deletes an account in accounts/admin.py deletes its keys and their activity with it). Deactivation is the
-one change allowed, to holders of ``apikeys.deactivate_privatekey`` (the Support group, superusers), and it
-goes through ``key.deactivate`` so the key's activity names the staff member and the reason.
+Keys change only through their verbs, so nobody adds, edits or deletes one here; deactivation, for holders
+of ``apikeys.deactivate_privatekey``, is the one change. A whole secret is found by POST, never in a search
+URL. Design: docs/decisions/support-admin.md.
 """
 
 from __future__ import annotations
@@ -107,10 +101,7 @@ FILTER_SUFFIXES = ("exact", "isnull", "gte", "lt", "isempty", "id__exact", "pk__
 class SafeLookups:
     """Admin mixin: a changelist filters only as its own list filters do; anything else answers 400.
 
-    Django admits any lookup on a model's own fields from the query string, and many fail in the database
-    rather than in Django (a 500): JSON containment SQLite lacks (``?scopes__contains=``), a regex that
-    does not compile, a year or an id out of range, a NUL that PostgreSQL refuses in text. Support staff
-    filter with the filters on the page, so only what those send is allowed, and never a NUL.
+    Other lookups may fail in the database as a 500 (docs/decisions/support-admin.md).
     """
 
     def lookup_allowed(self, lookup, value, request=None):

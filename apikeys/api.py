@@ -23,8 +23,7 @@ def key_detail(request: HttpRequest) -> HttpResponse:
     """Describe the calling key: what it may do and whose data it opens; DELETE deactivates it (204).
 
     Any working key may revoke itself, whatever its scopes: whoever holds the secret could already use it,
-    and stopping it is the one thing a leaked key should always be able to do. Owners see the reason and
-    who did it in the key's activity and in an email, and can reactivate it.
+    and stopping it is the one thing a leaked key should always be able to do.
     """
     key, account = request.api_key, request.account
     if request.method == "DELETE":

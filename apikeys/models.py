@@ -1,12 +1,8 @@
 """Private keys and their activity.
 
-A key's lifecycle lives here as verbs on the model (issue, clone, roll, deactivate, reactivate, delete). Each
-verb runs in a transaction, locks the row it changes and records an activity event. A key never holds its
-secret: ``issue``, ``clone`` and ``roll`` return it once, to be shown on the reveal page.
-
-A key works while it is active (not deactivated) and not expired. Expiry (``expires_at``, chosen at creation
-or set by a roll's grace period) needs no background job: ``verify`` compares it with the clock on every
-request. What a key may do (scopes, IP allowlist) never changes after creation; a clone or a roll copies it.
+A key's lifecycle is verbs on the model, each in a transaction that locks the row and records an event;
+``issue``, ``clone`` and ``roll`` return the secret once, for the reveal page. A key works while active and
+not expired, checked on every request (no background job); its scopes and IP allowlist never change.
 """
 
 from __future__ import annotations
@@ -384,9 +380,8 @@ class PrivateKey(models.Model):
     def clone(self, by, *, ip=None, name=None, expires_at=None):
         """Return ``(new_key, secret)``: a different key with this key's scopes and IP allowlist.
 
-        The clone takes ``name`` (this key's name if None) and ``expires_at`` (None: it never expires).
-        This key is locked while the clone is made, so a concurrent delete waits for it or wins first
-        (PrivateKey.DoesNotExist).
+        ``name`` defaults to this key's; ``expires_at`` None never expires. This key stays locked meanwhile,
+        so a concurrent delete waits or wins first (PrivateKey.DoesNotExist).
         """
         with transaction.atomic():
             self._locked()
@@ -406,11 +401,8 @@ class PrivateKey(models.Model):
     def roll(self, by, grace: timedelta, *, ip=None, now=None, expires_at=None) -> tuple[PrivateKey, str]:
         """Return ``(new_key, secret)``: a clone that replaces this key, which stops working after ``grace``.
 
-        The new key expires at ``expires_at`` (None: never).
-
-        This key's expiry becomes ``now + grace``, unless it already expired sooner; it links to its
-        replacement (``rolled_to``) and both keys record the roll. An inactive, expired or already rolled
-        key cannot be rolled (KeyStateError): clone it instead.
+        The new key expires at ``expires_at`` (None: never); this key's expiry becomes ``now + grace`` unless
+        sooner. KeyStateError for an inactive, expired or already rolled key: clone it instead.
         """
         if grace < timedelta(0):
             raise ValueError("A grace period cannot be negative.")
@@ -541,9 +533,8 @@ class PrivateKey(models.Model):
     def record_use(self, ip: str | None, user_agent: str = "", *, now=None) -> bool:
         """Note when, from where and by what the key was last used, at most once a minute.
 
-        Called on every authenticated request with the ``last_used_at`` that ``verify`` already read, so
-        a recent value costs no query. Otherwise a conditional UPDATE lets one of several concurrent
-        requests (or workers) write; return whether this call wrote.
+        A recent ``last_used_at`` (read by ``verify``) costs no query; otherwise a conditional UPDATE lets one
+        of several concurrent requests write. Return whether this call wrote.
         """
         now = now or timezone.now()
         cutoff = now - LAST_USED_INTERVAL
