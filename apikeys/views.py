@@ -126,6 +126,7 @@ def key_list(request):
             "public_key": get_adapter().public_key(request.account),
             "search": search,
             "secret_shape": secrets.SHAPE.pattern,
+            "usage_days": usage.LIST_DAYS,
         },
     )
 
