@@ -27,7 +27,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
-from apikeys import notifications, secrets
+from apikeys import secrets
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, PrivateKey
 from apikeys.validators import refuse_control_characters
@@ -373,12 +373,9 @@ class PrivateKeyAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.Mo
         deactivated, skipped = [], []
         with transaction.atomic():
             for key in keys:
-                if key.deactivate(by=request.user, reason=reason, ip=client_ip(request)):
+                if key.deactivate(by=request.user, reason=reason, ip=client_ip(request), by_support=True):
                     deactivated.append(key)
                     self.log_change(request, key, f"Deactivated. Reason: {reason}")
-                    notifications.key_changed(
-                        key, "deactivated", f"Support staff ({request.user.get_username()})", request=request
-                    )
                 else:
                     skipped.append(key)
         if deactivated:

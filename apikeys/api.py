@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
-from apikeys import notifications
 from apikeys.adapter import get_adapter
 from apikeys.auth import ANY_SCOPE, api_key_required, json_error
 from apikeys.http import client_ip
@@ -27,10 +26,9 @@ def key_detail(request: HttpRequest) -> HttpResponse:
     """
     key, account = request.api_key, request.account
     if request.method == "DELETE":
-        if key.deactivate(
+        key.deactivate(
             by=None, reason=SELF_REVOKED_REASON, ip=client_ip(request), by_label=SELF_REVOKED_ACTOR
-        ):
-            notifications.key_changed(key, "deactivated", SELF_REVOKED_ACTOR, request=request)
+        )
         return HttpResponse(status=204)
     return JsonResponse(
         {

@@ -1,6 +1,7 @@
 """Private keys and their activity.
 
 A key's lifecycle is verbs on the model, each in a transaction that locks the row and records an event;
+the ones the account's people are told of queue that email for after the commit (apikeys.notifications).
 ``issue``, ``clone`` and ``roll`` return the secret once, for the reveal page. A key works while active and
 not expired, checked on every request (no background job); its scopes and IP allowlist never change.
 """
@@ -16,7 +17,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from apikeys import conf, http, secrets, validators
+from apikeys import conf, http, notifications, secrets, validators
 from apikeys import scopes as scope_catalogue
 
 # Keys that expire this soon get a warning badge and a banner on the settings pages.
@@ -125,7 +126,9 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
                 action, details = KeyEvent.Action.CLONED, {"cloned_from": str(cloned_from.public_id)}
             else:
                 action, details = KeyEvent.Action.CREATED, {}
-            key.record(action, by, ip=ip, details=details)
+            event = key.record(action, by, ip=ip, details=details)
+            if not rolled_from:  # a roll's email is about the key it replaces (PrivateKey.roll)
+                notifications.key_changed(key, action, event)
         return key, secret
 
     def for_secret(self, secret: str):
@@ -284,6 +287,11 @@ class PrivateKey(models.Model):
     def status_label(self) -> str:
         return self.status.label
 
+    @property
+    def expiry_reason(self) -> str:
+        """Why an expired key stopped, as the list of inactive keys says it ("" for any other key)."""
+        return EXPIRY_REASONS.get(self.status, "")
+
     # Why a verb would be refused now ("" when it would succeed): the verbs raise these, and pages show a
     # button exactly when its verb would succeed.
 
@@ -421,18 +429,20 @@ class PrivateKey(models.Model):
             self.expires_at = min(now + grace, self.expires_at or now + grace)
             self.rolled_to, self.rolled_at = new_key, now
             self.save(update_fields=["expires_at", "rolled_to", "rolled_at"])
-            self.record(
+            event = self.record(
                 KeyEvent.Action.ROLLED,
                 by,
                 ip=ip,
                 details={"rolled_to": str(new_key.public_id), "expires_at": self.expires_at.isoformat()},
             )
+            notifications.key_changed(self, event.action, event)
         return new_key, secret
 
-    def deactivate(self, by, reason: str = "", *, ip=None, by_label: str = "") -> bool:
+    def deactivate(self, by, reason: str = "", *, ip=None, by_label: str = "", by_support=False) -> bool:
         """Stop the key from the next request on; return False if it was already inactive.
 
-        Raise ValueError, changing nothing, for a reason with control characters (apikeys.validators).
+        ``by_support``: ``by`` is support staff acting from the admin, as the email says. Raise ValueError,
+        changing nothing, for a reason with control characters (apikeys.validators).
         """
         if validators.has_control_characters(reason or ""):
             raise ValueError(f"A deactivation reason: {validators.CONTROL_CHARACTERS_MESSAGE}")
@@ -445,13 +455,14 @@ class PrivateKey(models.Model):
             self.deactivated_by_label = by_label or (by.get_username() if by else "")
             self.deactivation_reason = (reason or "").strip()[:500]
             self.save(update_fields=DEACTIVATION_FIELDS)
-            self.record(
+            event = self.record(
                 KeyEvent.Action.DEACTIVATED,
                 by,
                 ip=ip,
                 actor_label=by_label,
-                details={"reason": self.deactivation_reason},
+                details={"reason": self.deactivation_reason} | ({"by_support": True} if by_support else {}),
             )
+            notifications.key_changed(self, event.action, event)
         return True
 
     def reactivate(self, by, *, ip=None) -> None:
@@ -488,11 +499,12 @@ class PrivateKey(models.Model):
             self.record(KeyEvent.Action.DELETED, by, ip=ip)
             self.delete()
 
-    def mark_leaked(self, url: str = "", *, details=None) -> bool:
+    def mark_leaked(self, url: str = "", *, found_by: str = "", details=None) -> bool:
         """Deactivate a key found in public by secret scanning, and bar it from ever working again.
 
         A key already inactive is marked too, so that nobody reactivates it. Records one LEAKED event (actor
-        ``LEAK_ACTOR``); return False, changing nothing, if the key was already marked.
+        ``LEAK_ACTOR``) and emails it, naming ``found_by`` as the finder; return False, changing nothing, if
+        the key was already marked.
         """
         # The URL comes from the alert's body: whatever it holds, the reason stays one line of text.
         url = "".join(c for c in (url or "") if not validators.has_control_characters(c))[:MAX_LEAK_URL]
@@ -511,13 +523,28 @@ class PrivateKey(models.Model):
                 self.deactivation_reason = reason
                 fields += DEACTIVATION_FIELDS
             self.save(update_fields=fields)
-            self.record(
-                KeyEvent.Action.LEAKED,
-                None,
-                actor_label=LEAK_ACTOR,
-                details={"reason": reason, "url": url, "was_active": was_active} | (details or {}),
+            recorded = {"reason": reason, "url": url, "was_active": was_active} | (details or {})
+            event = self.record(KeyEvent.Action.LEAKED, None, actor_label=LEAK_ACTOR, details=recorded)
+            source = recorded.get("source", "")
+            notifications.key_changed(
+                self, event.action, event, actor=found_by, url=url, source=source, was_active=was_active
             )
         return True
+
+    def announce_expiry(self, *, now=None) -> bool:
+        """Email that the key expires soon, once per key; return False if it was already announced.
+
+        ``expiry_notified_at`` is claimed with a conditional UPDATE, so two runs at once announce it once.
+        """
+        now = now or timezone.now()
+        with transaction.atomic():
+            claimed = PrivateKey.objects.filter(pk=self.pk, expiry_notified_at__isnull=True).update(
+                expiry_notified_at=now
+            )
+            if claimed:
+                self.expiry_notified_at = now
+                notifications.key_changed(self, "expiring")
+        return bool(claimed)
 
     def rehash(self, secret: str) -> None:
         """Store the digest under the current pepper (called after a successful look-up)."""
@@ -571,6 +598,11 @@ class PrivateKey(models.Model):
         self.refresh_from_db(from_queryset=locking)
         return self
 
+
+EXPIRY_REASONS = {
+    PrivateKey.Status.EXPIRED: "Reached its expiry date",
+    PrivateKey.Status.ROLLED: "Rolled: its grace period ended",
+}
 
 # Who deactivated a key that secret scanning found in public, and what reactivating it is answered.
 LEAK_ACTOR = "secret scanning"

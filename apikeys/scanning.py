@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import conf, notifications
+from apikeys import conf
 from apikeys.auth import json_error, method_not_allowed
 from apikeys.models import PrivateKey, ScanningPublicKey
 
@@ -120,7 +120,7 @@ def parse(body: bytes) -> list[Match]:
 
 
 @sensitive_variables()  # the tokens, and every frame below (matching, mark_leaked, the emails)
-def revoke_leaked(matches: list[Match], *, request=None) -> list[dict]:
+def revoke_leaked(matches: list[Match]) -> list[dict]:
     """Deactivate the keys among ``matches`` for good and return GitHub's feedback for every match.
 
     One query finds every key (``PrivateKey.objects.matching``); each key newly found leaked is marked and
@@ -128,7 +128,7 @@ def revoke_leaked(matches: list[Match], *, request=None) -> list[dict]:
     """
     keys = PrivateKey.objects.matching(match.token for match in matches)
     if keys:
-        _mark_leaked(matches, keys, request)
+        _mark_leaked(matches, keys)
     return [
         {
             "token_raw": match.token,
@@ -139,7 +139,7 @@ def revoke_leaked(matches: list[Match], *, request=None) -> list[dict]:
     ]
 
 
-def _mark_leaked(matches: list[Match], keys: dict[str, PrivateKey], request) -> None:
+def _mark_leaked(matches: list[Match], keys: dict[str, PrivateKey]) -> None:
     with transaction.atomic():
         done = set()
         for match in matches:
@@ -147,17 +147,7 @@ def _mark_leaked(matches: list[Match], keys: dict[str, PrivateKey], request) -> 
             if key is None or key.pk in done:
                 continue
             done.add(key.pk)
-            was_active = key.is_active
-            if key.mark_leaked(match.url, details={"source": match.source, "type": match.type}):
-                notifications.key_changed(
-                    key,
-                    "leaked",
-                    ACTOR,
-                    request=request,
-                    url=match.url,
-                    source=match.source,
-                    was_active=was_active,
-                )
+            key.mark_leaked(match.url, found_by=ACTOR, details={"source": match.source, "type": match.type})
 
 
 @csrf_exempt
@@ -184,7 +174,7 @@ def github_alert(request: HttpRequest) -> JsonResponse:
         matches = parse(body)
     except BadPayload as error:
         return json_error(400, "invalid_payload", error.detail, source={"pointer": error.pointer})
-    return JsonResponse(revoke_leaked(matches, request=request), safe=False)
+    return JsonResponse(revoke_leaked(matches), safe=False)
 
 
 def _is_plausible_identifier(identifier: str) -> bool:

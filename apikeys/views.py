@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from apikeys import activity as activity_export
-from apikeys import conf, notifications, reveal, scopes, secrets, usage
+from apikeys import conf, reveal, scopes, secrets, usage
 from apikeys.adapter import get_adapter
 from apikeys.context_processors import BANNER_DISMISSED
 from apikeys.decorators import keys_manager_required, sensitive_action
@@ -128,6 +128,7 @@ def key_list(request):
             "public_key": get_adapter().public_key(request.account),
             "search": search,
             "secret_shape": secrets.SHAPE.pattern,
+            "usage_days": usage.LIST_DAYS,
         },
     )
 
@@ -149,7 +150,6 @@ def create(request):
             expires_at=form.cleaned_data["expires_at"],
             allowed_ips=form.cleaned_data["allowed_ips"],
         )
-        notifications.key_changed(key, "created", request.user, request=request)
         return reveal.redirect_to_reveal(request, key, secret)
     return _page(request, "create.html", {"form": form})
 
@@ -177,13 +177,14 @@ def reveal_secret(request, public_id):
 def detail(request, public_id):
     key = _get_key(request, public_id)
     requests_by_day = usage.per_day([key], usage.DETAIL_DAYS)[key.pk]
-    levels = key.scope_levels
+    rows = [(resource, level, scopes.LEVEL_DESCRIPTIONS[level]) for resource, level in key.scope_levels]
     context = {
         "key": key,
         "events": key.events.all(),
         "requests_by_day": requests_by_day,
-        "granted": [row for row in levels if row[1] != scopes.NONE_LEVEL],  # what the key may do comes first
-        "not_granted": [row for row in levels if row[1] == scopes.NONE_LEVEL],
+        # What the key may do comes first; (resource, access in words) rows.
+        "granted": [(resource, said) for resource, level, said in rows if level != scopes.NONE_LEVEL],
+        "not_granted": [(resource, said) for resource, level, said in rows if level == scopes.NONE_LEVEL],
     }
     return _page(request, "detail.html", context)
 
@@ -204,7 +205,6 @@ def clone(request, public_id):
             name=form.cleaned_data["name"],
             expires_at=form.cleaned_data["expires_at"],
         )
-        notifications.key_changed(new_key, "cloned", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
     return _page(request, "clone.html", {"key": key, "form": form})
 
@@ -246,7 +246,6 @@ def roll(request, public_id):
         except KeyStateError as error:
             messages.error(request, f"{key.label} was not rolled: {error}")
             return redirect(key)
-        notifications.key_changed(key, "rolled", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
     return _page(request, "roll.html", {"key": key, "form": form})
 
@@ -260,7 +259,6 @@ def deactivate(request, public_id):
     form = DeactivateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if key.deactivate(by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)):
-            notifications.key_changed(key, "deactivated", request.user, request=request)
             messages.success(request, f"Deactivated {key.label}: it stops working on its next request.")
         else:
             messages.info(request, f"{key.label} was already inactive.")

@@ -82,6 +82,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "accounts.forms.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # Persistent connections: the API's throughput depends on them (docs/performance.md).
@@ -103,8 +104,14 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keyward <noreply@keyward.localhost>")
-# Where this site is reached, for links in emails sent outside a request (manage.py notify_expiring).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where this site is reached, for the links in emails about keys (queued by the keys' verbs, outside any
+# request). In production the first name in ALLOWED_HOSTS over HTTPS, unless it is a pattern; without
+# either, `check --deploy` warns (apikeys.W002).
+_first_host = next(iter(ALLOWED_HOSTS), "")
+_site_default = "" if _first_host[:1] in ("", ".", "*") else f"https://{_first_host}"
+SITE_URL = env.str(
+    "SITE_URL", default=f"http://127.0.0.1:{env.str('PORT', default='8000')}" if DEBUG else _site_default
+)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
