@@ -10,6 +10,7 @@ from apikeys import scopes
 from apikeys.models import KeyEvent, KeyUsage, PrivateKey
 
 DAYS = 30
+ROLLED_AGO = timedelta(days=4)  # with a grace of 7 days, the old key stops in 3
 
 
 def seed(account, owner, admin) -> bool:
@@ -35,8 +36,13 @@ def seed(account, owner, admin) -> bool:
         owner,
         expires_at=now + timedelta(days=5),
     )
-    checkout, _ = issue(account, "Checkout", ["events:write", "profiles:read", "profiles:write"], owner)
-    checkout_new, _ = checkout.roll(by=owner, grace=timedelta(days=3), expires_at=now + timedelta(days=90))
+    checkout, _ = issue(
+        account, "Checkout", ["events:read", "events:write", "profiles:read", "profiles:write"], owner
+    )
+    rolled = now - ROLLED_AGO
+    checkout_new, _ = checkout.roll(
+        by=owner, grace=timedelta(days=7), now=rolled, expires_at=rolled + timedelta(days=90)
+    )
     mobile, _ = issue(account, "Old mobile app", sorted(scopes.READ_ONLY), owner)
     mobile.deactivate(by=admin, reason="Replaced by the new mobile app; the old build is no longer shipped.")
 
@@ -44,19 +50,18 @@ def seed(account, owner, admin) -> bool:
     ages = {storefront: 29, reporting: 26, zapier: 21, warehouse: 25, checkout: 28, mobile: 27}
     for key, age in ages.items():
         _move(key, now - timedelta(days=age))
-    _move_events(mobile, KeyEvent.Action.DEACTIVATED, now - timedelta(days=4))
+    _move(checkout, rolled, KeyEvent.Action.ROLLED, "rolled_at")  # both keys record the roll
+    _move(checkout_new, rolled, KeyEvent.Action.ROLLED)
+    _move(mobile, now - timedelta(days=4), KeyEvent.Action.DEACTIVATED, "deactivated_at")
     usage = {storefront: 1200, reporting: 140, zapier: 60, warehouse: 300, checkout: 500, checkout_new: 380}
     for key, base in usage.items():
         _use(key, base, now)
     return True
 
 
-def _move(key, when) -> None:
-    PrivateKey.objects.filter(pk=key.pk).update(created_at=when)
-    KeyEvent.objects.filter(key=key, action__in=[KeyEvent.Action.CREATED]).update(created_at=when)
-
-
-def _move_events(key, action, when) -> None:
+def _move(key, when, action=KeyEvent.Action.CREATED, field: str = "created_at") -> None:
+    """Date back to ``when`` what happened to ``key``: its ``action`` events and the field that records it."""
+    PrivateKey.objects.filter(pk=key.pk).update(**{field: when})
     KeyEvent.objects.filter(key=key, action=action).update(created_at=when)
 
 

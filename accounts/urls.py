@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.account, name="account"),
+    path("welcome/", views.welcome, name="welcome"),
     path("users/", views.users, name="users"),
     path("users/invite/", views.invite, name="invite"),
     path("users/leave/", views.leave_account, name="leave"),

@@ -33,6 +33,14 @@ def account(request):
     return render(request, "accounts/account.html", {"tab": "account"})
 
 
+@member_required
+@require_safe
+def welcome(request):
+    """Where a new member lands after joining: the Account tab, without the expiring-keys banner about keys
+    they have never seen."""
+    return render(request, "accounts/welcome.html", {"tab": "account"})
+
+
 @require_POST
 @capability_required("can_set_two_factor_policy")
 def two_factor_policy(request):
@@ -314,4 +322,4 @@ def _accept_as(request, invitation: Invitation, user: User, form=None):
     messages.success(
         request, f"Welcome to {invitation.account.name}: you joined as {membership.get_role_display()}."
     )
-    return redirect("accounts:account")
+    return redirect("accounts:welcome")

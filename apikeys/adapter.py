@@ -50,9 +50,10 @@ class KeysAdapter:
     def account_for_object(self, request: HttpRequest, account) -> bool:
         """Make ``account`` current for the user if they may manage its keys there; return whether it is.
 
-        Called when a link names a key of an account other than the current one (an email's link, a
-        bookmark): True redirects to the same URL, now in that account; False leaves the 404. A host that
-        switches should tell the user (a message). Default: False, so such links stay 404.
+        Called on GET when a link names a key of an account other than the current one (an email's link,
+        a bookmark), before the user's role in the current account is asked: True redirects to the same
+        URL, now in that account; False lets the view answer as usual (404, or 403 for a role without keys).
+        A host that switches should tell the user (a message). Default: False, so such links stay 404.
         """
         return False
 

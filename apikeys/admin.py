@@ -21,6 +21,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
@@ -53,6 +55,23 @@ def _account_link(account) -> str:
     except NoReverseMatch:
         return str(account)
     return format_html('<a href="{}">{}</a>', url, account)
+
+
+def _moment(value):
+    """Show a time in a list column as "3 Dec 2026 14:32", breaking only between the day and the time, so
+    that the key list fits a 1280 px screen beside the admin's sidebar and filters."""
+    if value is None:
+        return None  # the admin's empty value
+    value = timezone.localtime(value)
+    return format_html(
+        '<span class="nowrap">{}</span> <span class="nowrap">{}</span>',
+        date_format(value, "j M Y"),
+        date_format(value, "H:i"),
+    )
+
+
+def _unbroken(text: str) -> str:
+    return format_html('<span class="nowrap">{}</span>', text)
 
 
 def account_search_fields(admin_site) -> tuple[str, ...]:
@@ -174,10 +193,26 @@ class ReadOnlyMixin:
         return False
 
 
-class KeyEventInline(ReadOnlyMixin, admin.TabularInline):
+class EventColumns:
+    """An event's time, actor and address in the admin's tables, headed as on the tab."""
+
+    @admin.display(description="When", ordering="created_at")
+    def when(self, event):
+        return _moment(event.created_at)
+
+    @admin.display(description="Who", ordering="actor_label")
+    def who(self, event):
+        return event.actor_label
+
+    @admin.display(description="IP address", ordering="ip_address")
+    def address(self, event):
+        return event.ip_address
+
+
+class KeyEventInline(EventColumns, ReadOnlyMixin, admin.TabularInline):
     model = KeyEvent
     fk_name = "key"
-    fields = ("created_at", "action", "actor_label", "ip_address", "details")
+    fields = ("when", "action", "who", "address", "details")
     readonly_fields = fields
     extra = 0
     verbose_name_plural = "activity"
@@ -185,7 +220,7 @@ class KeyEventInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(PrivateKey)
 class PrivateKeyAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("name", "account_link", "masked_key", "status", "created_at", "last_used_at")
+    list_display = ("name", "account_link", "masked_key", "status", "created", "last_used")
     list_filter = (StatusFilter, ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
     search_fields = ("name", "hint")
@@ -217,7 +252,15 @@ class PrivateKeyAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.Mo
 
     @admin.display(description="Key", ordering="hint")
     def masked_key(self, key):
-        return key.masked
+        return _unbroken(key.masked)
+
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, key):
+        return _moment(key.created_at)
+
+    @admin.display(description="Last used", ordering="last_used_at")
+    def last_used(self, key):
+        return _moment(key.last_used_at)
 
     @admin.display(description="Status", ordering="-deactivated_at")
     def status(self, key):
@@ -368,8 +411,8 @@ class PrivateKeyAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.Mo
 
 
 @admin.register(KeyEvent)
-class KeyEventAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("created_at", "action", "key_link", "account_link", "actor_label", "ip_address")
+class KeyEventAdmin(EventColumns, RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("when", "action", "key_link", "account_link", "who", "address")
     list_filter = ("action", ("account", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("account",)
     search_fields = ("key_name", "key_hint", "actor_label")
@@ -390,9 +433,9 @@ class KeyEventAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.Mode
 
     @admin.display(description="Key", ordering="key_name")
     def key_link(self, event):
-        label = f"{event.key_name} ({event.key_masked})"
+        label = format_html("{} ({})", event.key_name, _unbroken(event.key_masked))
         if event.key_id is None:
-            return f"{label}, deleted"
+            return format_html("{}, deleted", label)
         url = reverse("admin:apikeys_privatekey_change", args=[quote(event.key_id)])
         return format_html('<a href="{}">{}</a>', url, label)
 

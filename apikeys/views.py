@@ -55,21 +55,23 @@ def _get_key(request, public_id) -> PrivateKey:
 
 
 def _follows_links(view):
-    """On GET, let a link to a key of another of the user's accounts switch to that account (if the
-    adapter says the user may manage its keys there) and open again; otherwise the 404 stands."""
+    """On GET, let a link to a key of another of the user's accounts (an email's, a bookmark) switch to that
+    account, if the adapter says the user may manage its keys there, and open again; otherwise the view
+    answers as it would (404, or 403 for a role that cannot manage keys).
+
+    Put it above ``manage_keys``: the user's role in the account the session happens to have chosen must
+    not answer before the link is followed.
+    """
 
     @wraps(view)
     def wrapper(request, public_id, *args, **kwargs):
-        try:
-            return view(request, public_id, *args, **kwargs)
-        except Http404:
-            if request.method not in ("GET", "HEAD"):
-                raise
-            elsewhere = PrivateKey.objects.exclude(account=request.account).filter(public_id=public_id)
-            key = elsewhere.select_related("account").first()
-            if key is None or not get_adapter().account_for_object(request, key.account):
-                raise
-            return redirect(request.get_full_path())
+        if request.method in ("GET", "HEAD") and request.user.is_authenticated:
+            adapter = get_adapter()
+            elsewhere = PrivateKey.objects.exclude(account=adapter.current_account(request))
+            key = elsewhere.filter(public_id=public_id).select_related("account").first()
+            if key is not None and adapter.account_for_object(request, key.account):
+                return redirect(request.get_full_path())
+        return view(request, public_id, *args, **kwargs)
 
     return wrapper
 
@@ -153,8 +155,8 @@ def create(request):
 
 
 @never_cache
-@manage_keys
 @_follows_links
+@manage_keys
 @require_GET
 @sensitive_variables("secret")
 def reveal_secret(request, public_id):
@@ -169,8 +171,8 @@ def reveal_secret(request, public_id):
     return response
 
 
-@manage_keys
 @_follows_links
+@manage_keys
 @require_safe
 def detail(request, public_id):
     key = _get_key(request, public_id)
@@ -188,8 +190,8 @@ def detail(request, public_id):
 
 
 @confirm_then_post
-@manage_keys
 @_follows_links
+@manage_keys
 @sensitive_action
 @_gone_is_404
 @sensitive_variables("secret")
@@ -208,8 +210,8 @@ def clone(request, public_id):
 
 
 @confirm_then_post
-@manage_keys
 @_follows_links
+@manage_keys
 @_gone_is_404
 def rename(request, public_id):
     """Change a key's name, and nothing else."""
@@ -224,8 +226,8 @@ def rename(request, public_id):
 
 
 @confirm_then_post
-@manage_keys
 @_follows_links
+@manage_keys
 @sensitive_action
 @_gone_is_404
 @sensitive_variables("secret")
@@ -249,8 +251,8 @@ def roll(request, public_id):
 
 
 @confirm_then_post
-@manage_keys
 @_follows_links
+@manage_keys
 @_gone_is_404
 def deactivate(request, public_id):
     key = _get_key(request, public_id)
@@ -266,8 +268,8 @@ def deactivate(request, public_id):
 
 
 @confirm_then_post
-@manage_keys
 @_follows_links
+@manage_keys
 @sensitive_action
 @_gone_is_404
 def reactivate(request, public_id):
@@ -286,8 +288,8 @@ def reactivate(request, public_id):
 
 
 @confirm_then_post
-@manage_keys
 @_follows_links
+@manage_keys
 @_gone_is_404
 def delete(request, public_id):
     key = _get_key(request, public_id)

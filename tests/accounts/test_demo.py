@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Membership, User
 from accounts.roles import Role
+from apikeys import scopes
 from apikeys.models import KeyEvent, KeyUsage, PrivateKey
 
 DEMO_ROLES = {
@@ -157,3 +158,29 @@ def test_it_seeds_the_keys_only_once(db):
     before = (PrivateKey.objects.count(), KeyEvent.objects.count(), KeyUsage.objects.count())
     demo()
     assert (PrivateKey.objects.count(), KeyEvent.objects.count(), KeyUsage.objects.count()) == before
+
+
+def test_it_tells_each_key_s_story_with_times_that_agree(db):
+    demo("--password", "demo-pass-1234")
+    for key in PrivateKey.objects.all():
+        events = {event.action: event.created_at for event in key.events.all()}
+        assert key.created_at == min(events.values()), key
+        if key.last_used_at:
+            assert key.last_used_at > key.created_at, key
+        if key.rolled_at:
+            assert key.rolled_at == events["rolled"] == key.rolled_to.created_at, key
+        if key.deactivated_at:
+            assert key.deactivated_at == events["deactivated"] < timezone.now() - timedelta(days=1), key
+
+
+def test_it_warns_the_owner_of_both_expiring_keys_right_away(client, db):
+    demo("--password", "demo-pass-1234")
+    client.login(username="owner@demo.test", password="demo-pass-1234")
+    assert "2 API keys stop working within 7 days." in client.get("/settings/").content.decode()
+
+
+def test_it_gives_each_key_scopes_its_page_shows_as_they_are(db):
+    demo("--password", "demo-pass-1234")
+    for key in PrivateKey.objects.all():
+        levels = {resource.name: level for resource, level in key.scope_levels}
+        assert sorted(scopes.scopes_from_levels(levels)) == sorted(key.scopes), key

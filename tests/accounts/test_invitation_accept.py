@@ -8,6 +8,8 @@ from django.utils import timezone
 from accounts.decorators import SESSION_ACCOUNT_KEY
 from accounts.models import AccountEvent, Invitation, Membership, User
 from accounts.roles import Role
+from apikeys import scopes
+from apikeys.models import PrivateKey
 from tests.factories import MembershipFactory, UserFactory
 
 PASSWORD = {
@@ -209,3 +211,17 @@ def test_it_refuses_when_the_address_got_a_login_meanwhile(client, invite):
     assert response.status_code == 200
     assert "already has a Keyward login" in response.content.decode()
     assert User.objects.filter(email__iexact="new@new.test").count() == 1
+
+
+def test_it_welcomes_a_new_admin_without_the_expiring_keys_banner(client, account, owner, invite):
+    PrivateKey.objects.issue(
+        account, "Soon", scopes.READ_ONLY, owner, expires_at=timezone.now() + timedelta(days=3)
+    )
+    _, link = invite(role=Role.ADMIN)
+    response = client.post(link, PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/settings/welcome/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Welcome to Acme: you joined as Admin." in page
+    assert "<title>Welcome to Acme · Keyward</title>" in page
+    assert "stops working within 7 days" not in page
+    assert "1 API key stops working within 7 days:" in client.get("/settings/").content.decode()

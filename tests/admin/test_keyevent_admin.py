@@ -1,3 +1,5 @@
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,14 +21,14 @@ def test_it_lists_events_with_key_account_and_actor(support_client, key, owner):
     html = response.content.decode()
     assert "Deactivated" in html and "Created" in html and "owner@acme.test" in html
     assert f'href="/admin/apikeys/privatekey/{key.pk}/change/"' in html
-    assert f"Zapier (pk_…{key.hint})" in html
+    assert f'Zapier (<span class="nowrap">pk_…{key.hint}</span>)' in html
 
 
 def test_it_keeps_listing_events_of_deleted_keys(support_client, key, owner):
     key.deactivate(by=owner)
     key.remove(by=owner)
     html = support_client.get(CHANGELIST).content.decode()
-    assert f"Zapier (pk_…{key.hint}), deleted" in html
+    assert f'Zapier (<span class="nowrap">pk_…{key.hint}</span>), deleted' in html
 
 
 def test_it_filters_by_action_and_account(support_client, key, owner):
@@ -72,3 +74,11 @@ def test_it_lists_many_events_in_as_many_queries_as_one(support_client, key, own
         response = support_client.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == 100
     assert len(many) == len(one)
+
+
+def test_it_heads_the_time_and_actor_columns_as_the_tab_does(support_client, key):
+    html = support_client.get(CHANGELIST).content.decode()
+    headings = re.findall(
+        r'<th scope="col" class="[^"]*column-(\w+)[^"]*">.*?<a href="[^"]*">([^<]*)</a>', html, re.S
+    )
+    assert [text for _, text in headings] == ["When", "Action", "Key", "Account", "Who", "IP address"]

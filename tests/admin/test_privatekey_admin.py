@@ -1,4 +1,5 @@
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -29,6 +30,15 @@ def test_it_lists_keys_with_name_account_hint_status_and_dates(support_client, k
     for text in ["Zapier", "Old CRM", "Acme", f"pk_…{key.hint}", "Active", "Inactive", "Last used"]:
         assert text in html
     assert f'href="/admin/accounts/account/{account.pk}/change/"' in html
+
+
+def test_it_lists_times_that_break_between_day_and_time_only(support_client, key):
+    used = datetime(2026, 12, 3, 14, 25, tzinfo=UTC)
+    PrivateKey.objects.filter(pk=key.pk).update(created_at=used - timedelta(days=30), last_used_at=used)
+    html = support_client.get(CHANGELIST).content.decode()
+    assert '<span class="nowrap">3 Nov 2026</span> <span class="nowrap">14:25</span>' in html
+    assert '<span class="nowrap">3 Dec 2026</span> <span class="nowrap">14:25</span>' in html
+    assert f'<span class="nowrap">pk_…{key.hint}</span>' in html
 
 
 def test_it_requires_the_view_permission(client, staff, key):
@@ -153,3 +163,9 @@ def test_it_labels_who_deactivated_a_key_and_where_it_was_last_used_from(db):
 
     assert PrivateKey._meta.get_field("deactivated_by_label").verbose_name == "deactivated by"
     assert PrivateKey._meta.get_field("last_used_ip").verbose_name == "last used from"
+
+
+def test_it_heads_the_activity_s_time_and_actor_as_the_tab_does(support_client, key):
+    html = support_client.get(change_url(key)).content.decode()
+    headings = [heading.strip() for heading in re.findall(r'<th class="column-\w+">([^<]*)</th>', html)]
+    assert headings == ["When", "Action", "Who", "IP address", "Details"]

@@ -38,6 +38,50 @@ def test_it_switches_to_the_account_of_the_key_and_opens_the_same_url(both, seco
     assert f"Switched to {other_account.name} to show this link." in page.content.decode()
 
 
+@pytest.fixture
+def read_only_here(client, account, owner, other_account):
+    """A manager of our account (no keys tab), admin of the other one; the session has ours chosen."""
+    user = MembershipFactory(account=account, role=Role.MANAGER).user
+    MembershipFactory(account=other_account, user=user, role=Role.ADMIN)
+    client.force_login(user)
+    client.get("/settings/")
+    return client
+
+
+@pytest.mark.parametrize("view", ["detail", "reveal", "clone", "roll", "rename", "deactivate"])
+def test_it_switches_from_an_account_where_the_role_cannot_manage_keys(
+    read_only_here, second_key, other_account, view
+):
+    path = url(view, second_key)
+    response = read_only_here.get(path)
+    assert response.status_code == 302 and response["Location"] == path
+    assert read_only_here.session[SESSION_ACCOUNT_KEY] == other_account.public_key
+    assert read_only_here.get(path).status_code == 200
+
+
+def test_it_answers_403_from_such_an_account_to_a_member_without_the_role_in_the_key_s_account(
+    client, account, manager, other_account, second_key
+):
+    MembershipFactory(account=other_account, user=manager, role=Role.ANALYST)
+    client.force_login(manager)
+    assert client.get(url("detail", second_key)).status_code == 403
+    assert client.session.get(SESSION_ACCOUNT_KEY, account.public_key) == account.public_key
+
+
+def test_it_answers_403_from_such_an_account_to_a_non_member_of_the_key_s_account(
+    client, manager, second_key
+):
+    client.force_login(manager)
+    assert client.get(url("detail", second_key)).status_code == 403
+
+
+def test_it_never_switches_on_a_post_from_such_an_account(read_only_here, second_key, account):
+    before = state()
+    assert read_only_here.post(url("deactivate", second_key), {"reason": "x"}).status_code == 403
+    assert read_only_here.session.get(SESSION_ACCOUNT_KEY, account.public_key) == account.public_key
+    assert state() == before
+
+
 def test_it_keeps_the_query_string_of_the_link(both, second_key):
     response = both.get(url("detail", second_key) + "?from=email")
     assert response["Location"] == url("detail", second_key) + "?from=email"

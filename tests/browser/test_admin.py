@@ -4,11 +4,13 @@ secret, and deactivate it."""
 from __future__ import annotations
 
 import importlib
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -27,6 +29,13 @@ def support(transactional_db):
     user = UserFactory(email="support@keyward.test", is_staff=True)
     user.groups.add(Group.objects.get(name="Support"))
     TOTPDeviceFactory(user=user)  # staff need two-factor log-in for the admin
+    return user
+
+
+@pytest.fixture
+def superuser(transactional_db):
+    user = UserFactory(email="root@keyward.test", is_staff=True, is_superuser=True)
+    TOTPDeviceFactory(user=user)
     return user
 
 
@@ -100,3 +109,21 @@ def test_it_finds_the_key_of_a_leaked_secret_without_putting_it_in_a_url(
     assert secret not in page.content()
     assert not [url for url in requested if secret[:-1] in url]
     expect(page.get_by_role("link", name="Deactivate key…")).to_be_visible()
+
+
+@pytest.mark.parametrize("persona", ["support", "superuser"])
+def test_it_fits_the_key_list_in_1280_pixels(page, live_server, request, persona, screenshot):
+    call_command("demo", password="demo-password-for-tests", stdout=StringIO())  # a lived-in list
+    open_the_key_list(page, live_server, request.getfixturevalue(persona))
+    expect(page.locator("#result_list tbody tr")).to_have_count(PrivateKey.objects.count())
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        width, visible = page.evaluate(
+            "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+        )
+        assert width <= visible, f"the page scrolls sideways in {scheme}: {width} > {visible}"
+        width, visible = page.locator("#changelist-form .results").evaluate(
+            "e => [e.scrollWidth, e.clientWidth]"
+        )
+        assert width <= visible, f"the table scrolls sideways in {scheme}: {width} > {visible}"
+    screenshot(f"admin-key-list-{persona}")

@@ -103,6 +103,27 @@ def test_it_renames_a_key_and_tells_it_apart_in_the_list(log_in, owner, account,
     screenshot("api-keys-clone-form")
 
 
+def test_it_rolls_a_key_into_one_with_the_same_lifetime(log_in, owner, account, live_server, screenshot):
+    key, _ = PrivateKey.objects.issue(
+        account, "Warehouse", scopes.READ_ONLY, owner, expires_at=timezone.now() + timedelta(days=30)
+    )
+    page = log_in(owner)
+    page.goto(f"{live_server.url}{key.get_absolute_url()}")
+    page.get_by_role("link", name="Roll key").click()
+    expiry = page.get_by_label("Expiry of the new key")
+    expect(expiry.locator("option:checked")).to_have_text("Same as this key: 30 days")
+    page.get_by_label("In 7 days").check()
+    screenshot("api-keys-roll")
+    page.get_by_role("button", name="Roll key").click()
+    expires = reveal_expires(page)
+    assert "(in 30\xa0days)" in expires or "(in 30 days)" in expires
+    expect(page.locator("dt:text('Replaces') + dd")).to_contain_text(f"Warehouse pk_…{key.hint}")
+    key.refresh_from_db()
+    lifetime = key.rolled_to.expires_at - key.rolled_to.created_at
+    assert abs(lifetime - timedelta(days=30)) < timedelta(minutes=1)
+    assert key.expires_at - key.rolled_at == timedelta(days=7)
+
+
 def test_it_searches_and_filters_the_keys(log_in, owner, account, live_server, screenshot):
     PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
     PrivateKey.objects.issue(
@@ -166,6 +187,20 @@ def test_it_follows_a_link_to_a_key_of_another_account(log_in, owner, other_acco
     expect(page.get_by_label("Account", exact=True)).to_have_value(other_account.public_key)
 
 
+def test_it_follows_a_link_from_an_account_where_the_role_cannot_manage_keys(
+    log_in, manager, other_account, outsider, live_server, screenshot
+):
+    MembershipFactory(account=other_account, user=manager, role=Role.ADMIN)
+    key, _ = PrivateKey.objects.issue(other_account, "Their sync", scopes.READ_ONLY, outsider)
+    page = log_in(manager)  # the session has Acme chosen, where a manager has no API keys tab
+    expect(page.get_by_role("link", name="API keys")).to_have_count(0)
+    page.goto(f"{live_server.url}{key.get_absolute_url()}")
+    expect(page.get_by_role("heading", name="Their sync")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(f"Switched to {other_account.name} to show this link.")
+    expect(page.get_by_label("Account", exact=True)).to_have_value(other_account.public_key)
+    screenshot("api-keys-deep-link-switched")
+
+
 def test_it_filters_the_activity_and_downloads_it_as_csv(
     log_in, owner, admin, account, live_server, screenshot
 ):
@@ -206,3 +241,6 @@ def test_it_focuses_the_new_secret_on_the_reveal_page(log_in, owner, live_server
     page.get_by_role("button", name="Create key").click()
     expect(page.locator("#secret")).to_be_focused()
     expect(page.locator("#curl-example")).to_contain_text("/api/key/")
+    facts = page.locator(".card .facts").bounding_box()
+    try_it = page.get_by_role("heading", name="Try it").bounding_box()
+    assert try_it["y"] - (facts["y"] + facts["height"]) >= 20  # a part of its own, not a seventh fact

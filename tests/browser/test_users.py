@@ -4,10 +4,15 @@ mouse and by keyboard alone."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Invitation, Membership
+from accounts.roles import Role
+from apikeys import scopes
+from apikeys.models import PrivateKey
 from tests.browser.helpers import assert_focus_visible, tab_to
 
 
@@ -73,3 +78,24 @@ def test_it_removes_a_member_with_the_keyboard_alone(log_in, owner, manager, acc
     assert list(Membership.objects.filter(account=account).values_list("user__email", flat=True)) == [
         "owner@acme.test"
     ]
+
+
+def test_it_welcomes_a_new_admin_without_the_expiring_keys_banner(
+    page, owner, account, live_server, screenshot
+):
+    PrivateKey.objects.issue(
+        account, "Soon", scopes.READ_ONLY, owner, expires_at=timezone.now() + timedelta(days=3)
+    )
+    _, token = Invitation.objects.issue(account, "nina@new.test", Role.ADMIN, by=owner.memberships.get())
+    page.goto(f"{live_server.url}/invitations/{token}/")
+    page.get_by_label("Name").fill("Nina New")
+    page.get_by_label("Password", exact=True).fill("plum-kettle-orbit-42")
+    page.get_by_label("Password again").fill("plum-kettle-orbit-42")
+    page.get_by_role("button", name="Set password and join").click()
+    expect(page.get_by_role("status")).to_contain_text("Welcome to Acme: you joined as Admin.")
+    expect(page.get_by_role("heading", name="Account")).to_be_visible()
+    banner = page.locator(".expiring-banner")
+    expect(banner).to_have_count(0)
+    screenshot("welcome")
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Users").click()
+    expect(banner).to_contain_text("1 API key stops working within 7 days")

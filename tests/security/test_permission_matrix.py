@@ -4,8 +4,9 @@ The test walks the URLconf. Every URL pattern (named ones by name, e.g. ``apikey
 route) must have an entry in ``EXPECTED``, saying what each persona gets for each method: a URL added
 without an entry fails ``test_it_has_an_entry_for_every_url``, and an entry whose URL is gone fails too.
 Each entry is then requested by every persona: the members of one account in every role, its outsider
-(owner of another account), support staff and a superuser (no account), anonymous visitors, and bearer keys
-(a full and a read-only key of the account, an inactive one, and a key of another account).
+(owner of another account), an admin of it whose session has chosen another account where they are a
+manager, support staff and a superuser (no account), anonymous visitors, and bearer keys (a full and a
+read-only key of the account, an inactive one, and a key of another account).
 
 Every request runs in a savepoint that is rolled back, so each persona meets the same world: a POST that
 deletes a key for the owner leaves it there for the admin. POSTs carry valid data where a form wants it,
@@ -72,14 +73,18 @@ ADMIN_LOGIN = Redirect("/admin/login/?next=")
 NO_ACCOUNT = Page(200, "accounts/no_account.html")  # logged in, member of no account: nothing to see
 FORBIDDEN = Page(403, "accounts/forbidden.html")  # a member whose role lacks the capability
 ADMIN_REFUSED = Page(403, "accounts/admin_refused.html")  # logged in, but no staff (or no second factor)
+# A link to a key of another of the user's accounts, where they manage keys: back to it, in that account.
+SWITCHES = Redirect("the same URL, once in the key's account")
 # A bare number is the status; 302 means a redirect anywhere but a log-in page (the action went through).
 LOGIN_PAGES = (LOGIN.to, ADMIN_LOGIN.to)
 
 
 def matches(expected, response) -> bool:
+    asked = response.request["PATH_INFO"] + (f"?{q}" if (q := response.request["QUERY_STRING"]) else "")
     if expected in (LOGIN, ADMIN_LOGIN):  # and back to the page asked for, once logged in
-        asked = response.request["PATH_INFO"] + (f"?{q}" if (q := response.request["QUERY_STRING"]) else "")
         return response.status_code == 302 and response["Location"] == expected.to + quote(asked, safe="/")
+    if expected == SWITCHES:
+        return response.status_code == 302 and response["Location"] == asked
     if isinstance(expected, Redirect):
         return response.status_code == 302 and response["Location"].startswith(expected.to)
     if isinstance(expected, Page):
@@ -111,9 +116,12 @@ MANAGERS = ("owner", "admin")  # may manage keys and users
 OTHER_ROLES = ("manager", "analyst", "campaign_coordinator", "content_creator", "support_role")
 MEMBERS = MANAGERS + OTHER_ROLES
 OUTSIDER = "outsider"  # owner of another account
+# Admin of the account and manager of the other one, which their session has chosen: a link to one of the
+# account's keys switches accounts (SWITCHES); anything else answers as to a manager of the other account.
+TWO_ACCOUNTS = "two_accounts"
 STAFF = ("support_staff", "superuser")  # the Django admin's people, members of no account
 KEYS = ("full_key", "read_key", "inactive_key", "other_key")  # bearer keys, no session
-PERSONAS = ("anonymous", *MEMBERS, OUTSIDER, *STAFF, *KEYS)
+PERSONAS = ("anonymous", *MEMBERS, OUTSIDER, TWO_ACCOUNTS, *STAFF, *KEYS)
 
 
 def rule(default, **by_persona) -> dict[str, object]:
@@ -127,13 +135,15 @@ def everyone(expected) -> dict[str, object]:
     return rule(expected)
 
 
-def settings_rule(*, managers, other_roles, outsider, staff=NO_ACCOUNT, anonymous=LOGIN):
-    """A settings page: login first; bearer keys are no login."""
+def settings_rule(*, managers, other_roles, outsider, two_accounts=None, staff=NO_ACCOUNT, anonymous=LOGIN):
+    """A settings page: login first; bearer keys are no login. The member of two accounts gets what the
+    other roles get unless told."""
     return rule(
         anonymous,
         **dict.fromkeys(MANAGERS, managers),
         **dict.fromkeys(OTHER_ROLES, other_roles),
         outsider=outsider,
+        two_accounts=other_roles if two_accounts is None else two_accounts,
         **dict.fromkeys(STAFF, staff),
     )
 
@@ -194,12 +204,12 @@ MANAGE_KEYS_CONFIRM_THEN_POST = {
     POST: settings_rule(managers=302, other_roles=FORBIDDEN, outsider=302),
 }
 MANAGE_KEYS_OBJECT_PAGE = {
-    GET: settings_rule(managers=200, other_roles=FORBIDDEN, outsider=404),
+    GET: settings_rule(managers=200, other_roles=FORBIDDEN, outsider=404, two_accounts=SWITCHES),
     # The method is refused before the key is looked up: 405 says nothing about the key.
     POST: settings_rule(managers=405, other_roles=FORBIDDEN, outsider=405),
 }
 MANAGE_KEYS_OBJECT_CONFIRM_THEN_POST = {
-    GET: settings_rule(managers=200, other_roles=FORBIDDEN, outsider=404),
+    GET: settings_rule(managers=200, other_roles=FORBIDDEN, outsider=404, two_accounts=SWITCHES),
     POST: settings_rule(managers=302, other_roles=FORBIDDEN, outsider=404),
 }
 
@@ -281,6 +291,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
     "accept_invitation": same_for(GET, POST, rule=rule(403, anonymous=200, **dict.fromkeys(KEYS, 200))),
     # Settings: the Account and Users tabs ------------------------------------------------------------------
     "accounts:account": MEMBER_PAGE,
+    "accounts:welcome": MEMBER_PAGE,
     "accounts:users": MEMBER_PAGE,
     "accounts:switch": {
         GET: everyone(405),
@@ -337,8 +348,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         POST,
         rule=rule(
             Redirect("/login/?next=/admin/"),  # the site's log-in page (and its second step), then the admin
-            **dict.fromkeys(MEMBERS, ADMIN_REFUSED),
-            outsider=ADMIN_REFUSED,
+            **dict.fromkeys((*MEMBERS, OUTSIDER, TWO_ACCOUNTS), ADMIN_REFUSED),
             **dict.fromkeys(STAFF, Redirect("/admin/")),
         ),
     ),
@@ -385,6 +395,10 @@ def world(account, owner, admin, manager, other_account, outsider, support_group
     """One account with a member in every role, its keys, list, invitation and events; another account."""
     w = SimpleNamespace(account=account, other_account=other_account)
     w.owner, w.admin, w.manager, w.outsider = owner, admin, manager, outsider
+    w.two_accounts = MembershipFactory(account=account, role=Role.ADMIN, user__email="both@acme.test").user
+    MembershipFactory(account=other_account, user=w.two_accounts, role=Role.MANAGER)
+    w.two_accounts.last_account = other_account  # the account their session has chosen
+    w.two_accounts.save()
     for persona, role in [
         ("analyst", Role.ANALYST),
         ("campaign_coordinator", Role.CAMPAIGN_COORDINATOR),
