@@ -333,7 +333,7 @@ class KeyFilterForm(Form):
     """The list's search box (a name, or a key's last characters) and status filter, sent by GET."""
 
     STATUSES = {  # choice: the ``PrivateKey.Status`` values it shows
-        "active": (PrivateKey.Status.ACTIVE,),
+        "active": (PrivateKey.Status.ACTIVE, PrivateKey.Status.GRACE),
         "expired": (PrivateKey.Status.EXPIRED, PrivateKey.Status.ROLLED),
         "inactive": (PrivateKey.Status.INACTIVE, PrivateKey.Status.LEAKED),
     }

@@ -179,6 +179,7 @@ class PrivateKey(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
+        GRACE = "grace", "Active (rolled, in its grace period)"
         EXPIRED = "expired", "Expired"
         ROLLED = "rolled", "Expired (rolled)"
         INACTIVE = "inactive", "Inactive"
@@ -281,7 +282,7 @@ class PrivateKey(models.Model):
             return self.Status.LEAKED if self.leaked_at else self.Status.INACTIVE
         if self.is_expired:
             return self.Status.ROLLED if self.rolled_to_id else self.Status.EXPIRED
-        return self.Status.ACTIVE
+        return self.Status.GRACE if self.rolled_to_id else self.Status.ACTIVE
 
     @property
     def status_label(self) -> str:

@@ -45,6 +45,9 @@ def keys_in_every_state(account, owner, key):
     rolled = PrivateKey.objects.issue(account, "Rolled", scopes.READ_ONLY, owner)[0]
     renewed, _ = rolled.roll(by=owner, grace=timedelta(0))  # the old key stops at once
     PrivateKey.objects.filter(pk=renewed.pk).update(name="Renewed")
+    rolling = PrivateKey.objects.issue(account, "Rolling", scopes.READ_ONLY, owner)[0]
+    replacement, _ = rolling.roll(by=owner, grace=timedelta(hours=1))  # both keys work for an hour
+    PrivateKey.objects.filter(pk=replacement.pk).update(name="Replacement")
 
 
 def key_statuses(html: str) -> dict[str, str]:
@@ -57,7 +60,7 @@ def key_statuses(html: str) -> dict[str, str]:
 def test_it_counts_only_keys_that_still_work_as_active(support_client, account, keys_in_every_state):
     response = support_client.get(CHANGELIST)
     row = response.context["cl"].result_list[0]
-    assert row.active_key_count == 3  # Zapier, Expires later, Renewed
+    assert row.active_key_count == 5  # Zapier, Expires later, Renewed, Rolling, Replacement
 
 
 def test_it_shows_expired_rolled_and_deactivated_keys_as_such(support_client, account, keys_in_every_state):
@@ -69,6 +72,8 @@ def test_it_shows_expired_rolled_and_deactivated_keys_as_such(support_client, ac
         "Expires later": "Active",
         "Rolled": "Expired (rolled)",
         "Renewed": "Active",
+        "Rolling": "Active (rolled, in its grace period)",
+        "Replacement": "Active",
     }
 
 

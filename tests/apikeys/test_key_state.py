@@ -23,6 +23,8 @@ def keys_in_every_state(account, owner):
     PrivateKey.objects.filter(pk=keys["expired"].pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     keys["rolled"] = issue("rolled")
     keys["rolled"].roll(by=owner, grace=timedelta(0))
+    keys["grace"] = issue("grace")
+    keys["grace"].roll(by=owner, grace=timedelta(hours=1))
     keys["inactive"] = issue("inactive")
     keys["inactive"].deactivate(by=owner)
     keys["leaked"] = issue("leaked")
@@ -37,6 +39,7 @@ def test_it_names_each_status(keys_in_every_state):
         "soon": PrivateKey.Status.ACTIVE,
         "expired": PrivateKey.Status.EXPIRED,
         "rolled": PrivateKey.Status.ROLLED,
+        "grace": PrivateKey.Status.GRACE,
         "inactive": PrivateKey.Status.INACTIVE,
         "leaked": PrivateKey.Status.LEAKED,
     }
@@ -46,7 +49,7 @@ def test_its_querysets_agree_with_the_instances(keys_in_every_state):
     names = {key.pk: name for name, key in keys_in_every_state.items()}
     usable = {names[key.pk] for key in PrivateKey.objects.usable() if key.pk in names}
     expired = {names[key.pk] for key in PrivateKey.objects.expired() if key.pk in names}
-    assert usable == {"active", "soon"}
+    assert usable == {"active", "soon", "grace"}
     assert expired == {"expired", "rolled"}
 
 
@@ -56,6 +59,12 @@ def test_its_querysets_agree_with_the_instances(keys_in_every_state):
         ("active", "", "This key is already active.", "Deactivate the key before deleting it."),
         ("expired", "This key has expired; clone it instead.", "This key is already active.", ""),
         ("rolled", "This key has already been rolled.", "This key is already active.", ""),
+        (
+            "grace",
+            "This key has already been rolled.",
+            "This key is already active.",
+            "Deactivate the key before deleting it.",
+        ),
         ("inactive", "Only an active key can be rolled; clone an inactive key instead.", "", ""),
     ],
 )
