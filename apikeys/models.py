@@ -307,6 +307,10 @@ class PrivateKey(models.Model):
         return ""
 
     @property
+    def deactivate_refusal(self) -> str:
+        return "" if self.is_active else "This key is already inactive."
+
+    @property
     def reactivate_refusal(self) -> str:
         if self.is_active:
             return "This key is already active."
@@ -449,7 +453,7 @@ class PrivateKey(models.Model):
             raise ValueError(f"A deactivation reason: {validators.CONTROL_CHARACTERS_MESSAGE}")
         with transaction.atomic():
             self._locked()
-            if not self.is_active:
+            if self.deactivate_refusal:
                 return False
             self.deactivated_at = timezone.now()
             self.deactivated_by = by

@@ -73,9 +73,31 @@ def test_it_says_why_a_verb_is_refused(keys_in_every_state, name, roll, reactiva
     assert (key.roll_refusal, key.reactivate_refusal, key.remove_refusal) == (roll, reactivate, remove)
 
 
+@pytest.mark.parametrize(
+    ("name", "refusal"), [("expired", ""), ("inactive", "This key is already inactive.")]
+)
+def test_it_deactivates_any_key_not_yet_inactive(keys_in_every_state, owner, name, refusal):
+    key = keys_in_every_state[name]
+    assert key.deactivate_refusal == refusal
+    assert key.deactivate(by=owner) is (refusal == "")
+
+
 def test_it_offers_no_reactivate_button_for_a_key_whose_pepper_is_gone(owner_client, inactive_key, settings):
     page = url("reactivate", inactive_key)
     assert f'href="{page}"' in owner_client.get(inactive_key.get_absolute_url()).content.decode()
     settings.API_KEY_PEPPERS = ["a-newer-pepper"]
     assert f'href="{page}"' not in owner_client.get(inactive_key.get_absolute_url()).content.decode()
     assert "made with a pepper this server no longer has" in owner_client.get(page).content.decode()
+
+
+@pytest.mark.parametrize("name", ["active", "expired", "grace", "inactive", "leaked"])
+def test_it_offers_each_button_exactly_when_its_verb_would_succeed(owner_client, keys_in_every_state, name):
+    key = keys_in_every_state[name]
+    html = owner_client.get(key.get_absolute_url()).content.decode()
+    for verb, refusal in [
+        ("roll", key.roll_refusal),
+        ("deactivate", key.deactivate_refusal),
+        ("reactivate", key.reactivate_refusal),
+        ("delete", key.remove_refusal),
+    ]:
+        assert (f'href="{url(verb, key)}"' in html) == (refusal == ""), verb
