@@ -28,8 +28,17 @@ def test_it_filters_by_status(owner_client, account, owner, key, inactive_key):
     soon, _ = PrivateKey.objects.issue(
         account, "Soon", scopes.READ_ONLY, owner, expires_at=timezone.now() + timedelta(days=2)
     )
-    assert names(owner_client.get(url("list"), {"status": "active"})) == ["Soon", "Zapier"]
-    assert names(owner_client.get(url("list"), {"status": "expiring"})) == ["Soon"]
+    rolling, _ = PrivateKey.objects.issue(account, "Rolling", scopes.READ_ONLY, owner)
+    replacement, _ = rolling.roll(by=owner, grace=timedelta(hours=1))  # both work for an hour
+    PrivateKey.objects.filter(pk=replacement.pk).update(name="Replacement")
+    assert names(owner_client.get(url("list"), {"status": "active"})) == [
+        "Replacement",
+        "Rolling",
+        "Soon",
+        "Zapier",
+    ]
+    assert names(owner_client.get(url("list"), {"status": "expiring"})) == ["Rolling", "Soon"]
+    assert names(owner_client.get(url("list"), {"status": "expired"})) == []
     assert names(owner_client.get(url("list"), {"status": "inactive"})) == ["Old warehouse sync"]
 
 
