@@ -22,7 +22,7 @@ def stored(key) -> dict:
 
 def waiting(key, day=None) -> int:
     day = day or usage.today()
-    return usage.pending([key.pk], [day]).get((key.pk, day), 0)
+    return usage.pending([key.pk], [day]).get((key.pk, day), (0, 0))[0]
 
 
 def test_it_counts_a_request_with_no_query(key, django_assert_num_queries):
@@ -154,19 +154,25 @@ def test_it_reads_the_last_days_oldest_first_with_gaps_as_zero(key):
     usage.count(key.pk)
     series = usage.per_day([key], 30)[key.pk]
     assert len(series.days) == 30
-    assert series.days[0][0] == today - timedelta(days=29) and series.days[-1] == (today, 1)
-    assert series.days[-3] == (today - timedelta(days=2), 7)
+    assert series.days[0].day == today - timedelta(days=29) and series.days[-1] == (today, 1, 0)
+    assert series.days[-3] == (today - timedelta(days=2), 7, 0)
     assert (series.total, series.peak, series.busiest_day) == (8, 7, today - timedelta(days=2))
 
 
 def test_it_scales_bars_to_the_busiest_day():
     today = usage.today()
-    series = usage.Series([(today - timedelta(days=2), 0), (today - timedelta(days=1), 1), (today, 100)])
+    series = usage.Series(
+        [
+            usage.Day(today - timedelta(days=2), 0),
+            usage.Day(today - timedelta(days=1), 1),
+            usage.Day(today, 100),
+        ]
+    )
     empty, small, tall = series.bars(width=30, height=50, gap=2)
     assert (empty.height, empty.y) == (0, 50)
     assert small.height == 1  # a day with requests always shows
     assert (tall.height, tall.y, tall.x, tall.width) == (50, 0, 21, 8)
-    assert [bar.height for bar in usage.Series([(today, 0)]).bars(30, 50)] == [0]
+    assert [bar.height for bar in usage.Series([usage.Day(today, 0)]).bars(30, 50)] == [0]
 
 
 def test_it_draws_thirty_days_on_the_key_page(owner_client, key):

@@ -1,7 +1,7 @@
 """Report how many keys rest on each pepper, so an operator knows when an old pepper can be dropped.
 
 The server never holds a secret to re-digest a key with, so a key moves to the current pepper only when the
-API accepts it (``PrivateKey.objects.verify`` re-digests it). Keys on an old pepper therefore fall in three
+API accepts it (``apikeys.verification.find`` re-digests it). Keys on an old pepper therefore fall in three
 groups:
 
 - active: they move when next used; the pepper must stay until they have;
