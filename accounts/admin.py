@@ -1,11 +1,7 @@
 """Users, accounts and memberships in the admin: support staff look, superusers may change.
 
-What a staff member may do follows Django's model permissions: the Support group (created by
-apikeys/migrations/0002_support_group.py) holds only view permissions here. Keys appear on an account's page
-read-only, with links to the key pages, where support staff may deactivate them.
-
-Every account keeps exactly one owner here too: the owner's membership is never deleted, nor given another
-role, account or user, and nobody becomes a second owner; ownership moves only by the owner's transfer.
+Permissions decide (the Support group only views here), and every account keeps exactly one owner: only a
+transfer moves it. Design: docs/decisions/support-admin.md.
 """
 
 from __future__ import annotations
@@ -214,9 +210,7 @@ class AccountAdmin(RefuseSecretSearches, SafeLookups, admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         """Let whoever may delete an account delete its keys, their activity and usage with it.
 
-        The key and event admins refuse deletion to everyone (a key is deleted by its account, once
-        inactive), which would otherwise make Django refuse to delete any account that has keys. The
-        confirmation page still lists every row that goes.
+        Their own admins refuse deletion to everyone, which would otherwise block deleting the account.
         """
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         perms_needed -= {model._meta.verbose_name for model in GOES_WITH_ITS_ACCOUNT}

@@ -349,9 +349,8 @@ class InvitationManager(models.Manager.from_queryset(InvitationQuerySet)):
     def issue(self, account, email: str, role: str, by: Membership, *, ip=None) -> tuple[Invitation, str]:
         """Invite an address; return ``(invitation, token)`` for the email's link.
 
-        An address that already has a login is invited the same way, and joins only by accepting while
-        logged in as that address: nobody is added without consent, and nothing here (nor in what the
-        inviter sees) depends on whether the address has a login.
+        An address with a login joins only by accepting while logged in as it, and nothing here depends on
+        whether it has one: nobody is added without consent, and inviting tells nobody who has a login.
         """
         email = User.objects.normalize_email(email).strip().lower()
         token = secrets.token_urlsafe(32)
@@ -610,7 +609,7 @@ class AccountEvent(models.Model):
 def recovery_code_digest(code: str) -> str:
     """Return the SHA-256 of a recovery code in its canonical form (lower case, no dashes or spaces).
 
-    A plain hash suffices, as for invitation tokens: a code carries 80 random bits, far beyond guessing.
+    A plain hash suffices: a code carries 80 random bits (docs/decisions/two-factor-log-in.md).
     """
     canonical = "".join(code.split()).replace("-", "").lower()
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -47,10 +47,9 @@ def can_view_account(role: str) -> bool:
     return role in Role.values
 
 
-# Membership rules, as in Klaviyo: one owner per account; the owner and admins manage the other members;
-# admins cannot touch the owner or make anyone owner; nobody changes their own role; the owner hands the
-# account over (to an admin) before leaving. Every check raises NotAllowed with a message for the person
-# who asked, and is called by the model verbs inside their transaction, with roles read fresh.
+# Membership rules, as in Klaviyo: one owner; the owner and admins manage the others; admins never touch the
+# owner or make one; nobody changes their own role; the owner hands over to an admin before leaving. The
+# model verbs call these checks inside their transaction, on roles read fresh.
 
 
 class NotAllowed(Exception):

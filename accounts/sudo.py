@@ -1,11 +1,8 @@
 """Sudo mode: ask for the password (or an authenticator code) again before a sensitive action.
 
-A log-in, or a password or code typed into the prompt, starts a window of ``SUDO_MODE_SECONDS`` in which
-the actions decorated with ``sudo_required`` run unasked. Outside it, the POST that would act gets the
-prompt instead, and nothing happens: its fields (never a secret: the CSRF token and the prompt's own are left
-out, and no protected form holds one) wait in the session, for that URL only. The prompt posts the password
-to the same URL; once it checks out, the action runs once with exactly the data first sent. GET pages
-(confirmations, forms) show as usual. See docs/sudo-mode.md.
+A log-in or a confirmed prompt starts a window of ``SUDO_MODE_SECONDS``. Outside it, the POST that would act
+gets the prompt instead; its fields wait in the session, and it runs once, with the data first sent, when
+the password checks out. GET pages show as usual. Design: docs/sudo-mode.md.
 """
 
 from __future__ import annotations

@@ -1,27 +1,8 @@
 """Slow down, then refuse, password and code guessing: log-in, its second step, password change, sudo.
 
-Attempts are counted per email address (or user) and per client address in Django's cache, over
-``LOGIN_LOCKOUT_SECONDS``. Past half of a limit each further attempt must wait a little longer (1, 2, 4 …
-seconds, at most a minute); at the limit (``LOGIN_FAILURE_LIMIT`` per email, ``LOGIN_IP_FAILURE_LIMIT`` per
-address) attempts are refused for ``LOGIN_LOCKOUT_SECONDS``, even with the right password, and without hashing
-anything. The message says how long to wait.
-
-An attempt **reserves** its place before the password is checked: the counters are incremented first
-(``cache.incr``, atomic in Redis and in the local-memory cache), an attempt that takes a counter past its
-limit is refused unchecked and gives its place back, and an attempt whose password was right gives its place
-back afterwards. So however many guesses arrive at once, at most the limit are checked, and a right password
-past the limit is refused like a wrong one (docs/login-throttling.md).
-
-A small cache-based guard rather than django-axes: no models, migrations or admin screens to carry, it works
-the same with the local-memory cache and with Redis (``CACHE_URL``), and the whole policy fits in this file.
-
-Failures count whether or not the email belongs to a user, so the messages never tell which addresses exist.
-A successful log-in clears its email's counters but not its address's: otherwise an attacker could reset
-the address limit by logging in to an account of their own between guesses. An unknown client address
-(apikeys/http.py) has no counter: one bucket for it would let one client lock out every other.
-
-While the cache is down the guard fails open, so log-in keeps working (``apikeys.cachesafe`` logs the outage
-once a minute); SECURITY.md says why.
+Attempts are counted in the cache per email (or user) and per client address; past half a limit each waits
+longer, at the limit all are refused. Each attempt reserves its place before the check, so a burst gets no
+more than the limit checked. Design: docs/login-throttling.md.
 """
 
 from __future__ import annotations
@@ -69,9 +50,8 @@ class Throttled(Exception):
 class LoginGuard:
     """The counters of one attempt: its client address and, when known, its email address.
 
-    ``kind`` separates what is guessed: "email" for passwords (the log-in form, the password change form and
-    sudo mode share them, so a session holder gets no more guesses than a stranger), "otp" for the codes of
-    the log-in's second step. The client address has one counter for all of them.
+    ``kind`` separates what is guessed: "email" for passwords (log-in, password change and sudo share them),
+    "otp" for the log-in's second step.
     """
 
     def __init__(self, request, email: str | None, kind: str = "email"):

@@ -1,12 +1,8 @@
 """Two-factor log-in: an authenticator app (TOTP, django-otp) and ten single-use recovery codes.
 
-The password step of the log-in does not log the user in when they have a confirmed authenticator: it
-remembers who passed (their id, never a credential) in the session for ``PENDING_SECONDS``, and the second
-step (``accounts.security.login_verify``) logs them in once a code checks out. django-otp then marks the
-session as verified (``request.user.is_verified()``), which the account policy and the admin ask for.
-
-The authenticator's key stays in django-otp's table (a TOTP server must know it); recovery codes are stored
-as SHA-256 digests only (``accounts.models.RecoveryCode``), since django-otp's static tokens are plaintext.
+The password step only remembers who passed it; the second step (``accounts.security.login_verify``) logs
+the user in once a code checks out, and django-otp marks the session verified. Recovery codes are stored as
+digests. Design: docs/decisions/two-factor-log-in.md.
 """
 
 from __future__ import annotations

@@ -67,6 +67,14 @@ class KeysAdapter:
         """Return how a person who acted on a key is named in emails. Default: their username."""
         return user.get_username()
 
+    def absolute_url(self, path: str) -> str:
+        """Return ``path`` as an absolute URL for the key emails, which are queued outside any request.
+
+        Default: ``SITE_URL`` + ``path`` (``path`` alone while SITE_URL is unset: ``check --deploy`` warns).
+        A host on django.contrib.sites, or with a domain per account, builds it here.
+        """
+        return f"{conf.get('SITE_URL').rstrip('/')}{path}"
+
     def public_key(self, account) -> str:
         """Return the account's public key (site ID) shown on the tab, or "" if the host has none.
 

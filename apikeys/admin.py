@@ -1,14 +1,8 @@
 """The support console for keys: find a key, read its activity, deactivate it; never a secret or a digest.
 
-A whole secret is never typed into a search, which would put it in the URL: "Find by secret" takes it in a
-POST body. A search that holds one is stopped in the browser (static/js/secret_search.js), and refused
-here before it runs or is shown again.
-
-Keys are born only through ``PrivateKey.objects.issue`` (so their owner sees the reveal) and change only
-through their verbs, so nobody adds, edits or deletes a key here, superusers included (a superuser who
-deletes an account in accounts/admin.py deletes its keys and their activity with it). Deactivation is the
-one change allowed, to holders of ``apikeys.deactivate_privatekey`` (the Support group, superusers), and it
-goes through ``key.deactivate`` so the key's activity names the staff member and the reason.
+Keys change only through their verbs, so nobody adds, edits or deletes one here; deactivation, for holders
+of ``apikeys.deactivate_privatekey``, is the one change. A whole secret is found by POST, never in a search
+URL. Design: docs/decisions/support-admin.md.
 """
 
 from __future__ import annotations
@@ -31,7 +25,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
-from apikeys import notifications, secrets
+from apikeys import secrets
 from apikeys.http import client_ip
 from apikeys.models import KeyEvent, PrivateKey
 from apikeys.validators import refuse_control_characters
@@ -107,10 +101,7 @@ FILTER_SUFFIXES = ("exact", "isnull", "gte", "lt", "isempty", "id__exact", "pk__
 class SafeLookups:
     """Admin mixin: a changelist filters only as its own list filters do; anything else answers 400.
 
-    Django admits any lookup on a model's own fields from the query string, and many fail in the database
-    rather than in Django (a 500): JSON containment SQLite lacks (``?scopes__contains=``), a regex that
-    does not compile, a year or an id out of range, a NUL that PostgreSQL refuses in text. Support staff
-    filter with the filters on the page, so only what those send is allowed, and never a NUL.
+    Other lookups may fail in the database as a 500 (docs/decisions/support-admin.md).
     """
 
     def lookup_allowed(self, lookup, value, request=None):
@@ -339,12 +330,9 @@ class PrivateKeyAdmin(RefuseSecretSearches, SafeLookups, ReadOnlyMixin, admin.Mo
         deactivated, skipped = [], []
         with transaction.atomic():
             for key in keys:
-                if key.deactivate(by=request.user, reason=reason, ip=client_ip(request)):
+                if key.deactivate(by=request.user, reason=reason, ip=client_ip(request), by_support=True):
                     deactivated.append(key)
                     self.log_change(request, key, f"Deactivated. Reason: {reason}")
-                    notifications.key_changed(
-                        key, "deactivated", f"Support staff ({request.user.get_username()})", request=request
-                    )
                 else:
                     skipped.append(key)
         if deactivated:

@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
-from apikeys import notifications
 from apikeys.adapter import get_adapter
 from apikeys.auth import ANY_SCOPE, api_key_required, json_error
 from apikeys.http import client_ip
@@ -23,15 +22,13 @@ def key_detail(request: HttpRequest) -> HttpResponse:
     """Describe the calling key: what it may do and whose data it opens; DELETE deactivates it (204).
 
     Any working key may revoke itself, whatever its scopes: whoever holds the secret could already use it,
-    and stopping it is the one thing a leaked key should always be able to do. Owners see the reason and
-    who did it in the key's activity and in an email, and can reactivate it.
+    and stopping it is the one thing a leaked key should always be able to do.
     """
     key, account = request.api_key, request.account
     if request.method == "DELETE":
-        if key.deactivate(
+        key.deactivate(
             by=None, reason=SELF_REVOKED_REASON, ip=client_ip(request), by_label=SELF_REVOKED_ACTOR
-        ):
-            notifications.key_changed(key, "deactivated", SELF_REVOKED_ACTOR, request=request)
+        )
         return HttpResponse(status=204)
     return JsonResponse(
         {

@@ -1,14 +1,8 @@
-"""Cache calls that degrade instead of failing: a cache is an accelerator, and losing it must not take
-authentication, log-in or any page down.
+"""Cache calls that degrade instead of failing: losing the cache must not take log-in or the API down.
 
-``call("what", default, cache.get, key)`` runs the call; if the cache backend raises (Redis stopped,
-refusing connections, timing out, out of memory…), it returns ``default`` and logs one WARNING per kind
-of failure (what was attempted and the exception's class) per minute per process, not one per request.
-Nothing is remembered about the outage: the next call tries the cache again, so throttling and counting
-resume by themselves when it comes back.
-
-``ValueError`` is no failure: it is how ``incr`` and ``decr`` say that a key does not exist, and
-callers handle it.
+``call("what", default, cache.get, key)`` returns ``default`` when the backend raises, and logs one WARNING
+per kind of failure a minute per process; the next call tries the cache again. ``ValueError`` (how ``incr``
+says a key is missing) is raised as usual. Design: docs/reliability.md.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """System checks: a host that configures the app wrongly is told at start-up, naming the setting; and
-``check --deploy`` warns when the cache cannot hold throttle counters for the whole site."""
+``check --deploy`` warns when the cache cannot hold throttle counters for the whole site, or when the key
+emails would link nowhere (no ``SITE_URL``)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from django.template.loader import get_template
 from django.utils.module_loading import import_string
 
 from apikeys import conf, scopes
-from apikeys.adapter import KeysAdapter
+from apikeys.adapter import KeysAdapter, get_adapter
 
 
 @checks.register()
 def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    return [*_adapter(), *_account_model(), *_scopes(), *_base_template(), *_peppers()]
+    return [*_adapter(), *_account_model(), *_scopes(), *_base_template(), *_peppers(), *_site_url()]
 
 
 def _adapter():
@@ -91,6 +92,35 @@ def _peppers():
             )
         ]
     return []
+
+
+def _site_url():
+    site_url = conf.get("SITE_URL")
+    if site_url and not (isinstance(site_url, str) and site_url.startswith(("https://", "http://"))):
+        return [
+            checks.Error(
+                f"SITE_URL {site_url!r} is not an absolute http(s) URL.",
+                hint="Name where the site is reached, e.g. https://keys.example.com.",
+                id="apikeys.E008",
+            )
+        ]
+    return []
+
+
+@checks.register(deploy=True)
+def missing_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Warn when the key emails would carry bare paths: no SITE_URL, and the adapter keeps the default."""
+    if conf.get("SITE_URL") or _adapter():  # a broken adapter is already an error of its own
+        return []
+    if type(get_adapter()).absolute_url is not KeysAdapter.absolute_url:
+        return []
+    return [
+        checks.Warning(
+            "SITE_URL is not set: the links in emails about keys are paths without the site's address.",
+            hint="Set SITE_URL to where the site is reached, e.g. https://keys.example.com.",
+            id="apikeys.W002",
+        )
+    ]
 
 
 # What each cache that cannot hold a throttle's counters for a whole site does to them.

@@ -18,11 +18,8 @@ JUST_ROLLED = timedelta(hours=1)  # a grace period chosen this recently needs no
 def expiring_keys(request):
     """Give the people who manage the current account's keys those that stop working within a week.
 
-    Pages behind ``keys_manager_required`` and the host's own settings pages set ``request.account``;
-    other pages get nothing and cost nothing. The query runs only if the page renders the warning. A rolled
-    key is listed too, as a reminder to move what still uses it to its replacement before its grace ends,
-    unless this user rolled it within the hour. Dismissing the banner hides it for the session (the tab's
-    badge stays).
+    Only pages that set ``request.account`` get them, queried only if rendered. Rolled keys are listed too, a
+    reminder to move to the replacement, unless this user rolled them within the hour.
     """
     account = getattr(request, "account", None)
     if account is None or not request.user.is_authenticated:

@@ -1,19 +1,8 @@
 """Where a request comes from: the one ``client_ip`` every view, the API and the throttles ask.
 
-The address is ``REMOTE_ADDR``, the peer of the TCP connection, unless that peer is one of the proxies listed
-in ``TRUSTED_PROXIES``. Only then is ``X-Forwarded-For`` read, from the right, because each proxy appends the
-address it saw: trusted hops are skipped and the first untrusted address is the client. Anything left of it
-was written by the client and may be forged, so it is never looked at. A malformed hop means the header cannot
-be trusted at all, and the peer's address is used instead.
-
-Behind a proxy on a unix socket (gunicorn behind nginx on the same host) the peer has no address and
-``REMOTE_ADDR`` is empty. The word ``unix`` in ``TRUSTED_PROXIES`` says that such a peer is the trusted local
-proxy, so its ``X-Forwarded-For`` is read the same way. Without it, the client's address is unknown (None):
-the per-address throttles then leave that request uncounted rather than put every client in one bucket, and
-the first such request logs an error that names the setting.
-
-The answer is a normalised IP address (an IPv4 address mapped into IPv6 reads as IPv4) or None, never the
-raw text of a header: it goes into activity logs, throttle keys and allowlist checks.
+``REMOTE_ADDR``, unless that peer is a proxy in ``TRUSTED_PROXIES`` (``unix``: a proxy on a unix socket);
+then ``X-Forwarded-For`` is read from the right, past the trusted hops. The answer is a normalised address
+or None, never a header's raw text. Design: docs/decisions/client-address.md.
 """
 
 from __future__ import annotations
@@ -37,11 +26,7 @@ logger = logging.getLogger(__name__)
 
 @functools.lru_cache(maxsize=4096)
 def parse_ip(text: str | None) -> IPAddress | None:
-    """Return ``text`` as an address (IPv4-mapped IPv6 as IPv4), or None if it is not one.
-
-    Every API request parses its client's address; ``ipaddress`` takes longer to do that than the rest of
-    the throttle check, so recent answers are kept (addresses are immutable; the memo is bounded).
-    """
+    """Return ``text`` as an address (IPv4-mapped IPv6 as IPv4), or None; memoised, as every request asks."""
     try:
         address = ipaddress.ip_address((text or "").strip())
     except ValueError:

@@ -1,12 +1,9 @@
 """Private keys and their activity.
 
-A key's lifecycle lives here as verbs on the model (issue, clone, roll, deactivate, reactivate, delete). Each
-verb runs in a transaction, locks the row it changes and records an activity event. A key never holds its
-secret: ``issue``, ``clone`` and ``roll`` return it once, to be shown on the reveal page.
-
-A key works while it is active (not deactivated) and not expired. Expiry (``expires_at``, chosen at creation
-or set by a roll's grace period) needs no background job: ``verify`` compares it with the clock on every
-request. What a key may do (scopes, IP allowlist) never changes after creation; a clone or a roll copies it.
+A key's lifecycle is verbs on the model, each in a transaction that locks the row and records an event;
+the ones the account's people are told of queue that email for after the commit (apikeys.notifications).
+``issue``, ``clone`` and ``roll`` return the secret once, for the reveal page. A key works while active and
+not expired, checked on every request (no background job); its scopes and IP allowlist never change.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from apikeys import conf, http, secrets, validators
+from apikeys import conf, http, notifications, secrets, validators
 from apikeys import scopes as scope_catalogue
 
 # Keys that expire this soon get a warning badge and a banner on the settings pages.
@@ -129,7 +126,9 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
                 action, details = KeyEvent.Action.CLONED, {"cloned_from": str(cloned_from.public_id)}
             else:
                 action, details = KeyEvent.Action.CREATED, {}
-            key.record(action, by, ip=ip, details=details)
+            event = key.record(action, by, ip=ip, details=details)
+            if not rolled_from:  # a roll's email is about the key it replaces (PrivateKey.roll)
+                notifications.key_changed(key, action, event)
         return key, secret
 
     def for_secret(self, secret: str):
@@ -384,9 +383,8 @@ class PrivateKey(models.Model):
     def clone(self, by, *, ip=None, name=None, expires_at=None):
         """Return ``(new_key, secret)``: a different key with this key's scopes and IP allowlist.
 
-        The clone takes ``name`` (this key's name if None) and ``expires_at`` (None: it never expires).
-        This key is locked while the clone is made, so a concurrent delete waits for it or wins first
-        (PrivateKey.DoesNotExist).
+        ``name`` defaults to this key's; ``expires_at`` None never expires. This key stays locked meanwhile,
+        so a concurrent delete waits or wins first (PrivateKey.DoesNotExist).
         """
         with transaction.atomic():
             self._locked()
@@ -406,11 +404,8 @@ class PrivateKey(models.Model):
     def roll(self, by, grace: timedelta, *, ip=None, now=None, expires_at=None) -> tuple[PrivateKey, str]:
         """Return ``(new_key, secret)``: a clone that replaces this key, which stops working after ``grace``.
 
-        The new key expires at ``expires_at`` (None: never).
-
-        This key's expiry becomes ``now + grace``, unless it already expired sooner; it links to its
-        replacement (``rolled_to``) and both keys record the roll. An inactive, expired or already rolled
-        key cannot be rolled (KeyStateError): clone it instead.
+        The new key expires at ``expires_at`` (None: never); this key's expiry becomes ``now + grace`` unless
+        sooner. KeyStateError for an inactive, expired or already rolled key: clone it instead.
         """
         if grace < timedelta(0):
             raise ValueError("A grace period cannot be negative.")
@@ -434,18 +429,20 @@ class PrivateKey(models.Model):
             self.expires_at = min(now + grace, self.expires_at or now + grace)
             self.rolled_to, self.rolled_at = new_key, now
             self.save(update_fields=["expires_at", "rolled_to", "rolled_at"])
-            self.record(
+            event = self.record(
                 KeyEvent.Action.ROLLED,
                 by,
                 ip=ip,
                 details={"rolled_to": str(new_key.public_id), "expires_at": self.expires_at.isoformat()},
             )
+            notifications.key_changed(self, event.action, event)
         return new_key, secret
 
-    def deactivate(self, by, reason: str = "", *, ip=None, by_label: str = "") -> bool:
+    def deactivate(self, by, reason: str = "", *, ip=None, by_label: str = "", by_support=False) -> bool:
         """Stop the key from the next request on; return False if it was already inactive.
 
-        Raise ValueError, changing nothing, for a reason with control characters (apikeys.validators).
+        ``by_support``: ``by`` is support staff acting from the admin, as the email says. Raise ValueError,
+        changing nothing, for a reason with control characters (apikeys.validators).
         """
         if validators.has_control_characters(reason or ""):
             raise ValueError(f"A deactivation reason: {validators.CONTROL_CHARACTERS_MESSAGE}")
@@ -458,13 +455,14 @@ class PrivateKey(models.Model):
             self.deactivated_by_label = by_label or (by.get_username() if by else "")
             self.deactivation_reason = (reason or "").strip()[:500]
             self.save(update_fields=DEACTIVATION_FIELDS)
-            self.record(
+            event = self.record(
                 KeyEvent.Action.DEACTIVATED,
                 by,
                 ip=ip,
                 actor_label=by_label,
-                details={"reason": self.deactivation_reason},
+                details={"reason": self.deactivation_reason} | ({"by_support": True} if by_support else {}),
             )
+            notifications.key_changed(self, event.action, event)
         return True
 
     def reactivate(self, by, *, ip=None) -> None:
@@ -501,11 +499,12 @@ class PrivateKey(models.Model):
             self.record(KeyEvent.Action.DELETED, by, ip=ip)
             self.delete()
 
-    def mark_leaked(self, url: str = "", *, details=None) -> bool:
+    def mark_leaked(self, url: str = "", *, found_by: str = "", details=None) -> bool:
         """Deactivate a key found in public by secret scanning, and bar it from ever working again.
 
         A key already inactive is marked too, so that nobody reactivates it. Records one LEAKED event (actor
-        ``LEAK_ACTOR``); return False, changing nothing, if the key was already marked.
+        ``LEAK_ACTOR``) and emails it, naming ``found_by`` as the finder; return False, changing nothing, if
+        the key was already marked.
         """
         # The URL comes from the alert's body: whatever it holds, the reason stays one line of text.
         url = "".join(c for c in (url or "") if not validators.has_control_characters(c))[:MAX_LEAK_URL]
@@ -524,13 +523,28 @@ class PrivateKey(models.Model):
                 self.deactivation_reason = reason
                 fields += DEACTIVATION_FIELDS
             self.save(update_fields=fields)
-            self.record(
-                KeyEvent.Action.LEAKED,
-                None,
-                actor_label=LEAK_ACTOR,
-                details={"reason": reason, "url": url, "was_active": was_active} | (details or {}),
+            recorded = {"reason": reason, "url": url, "was_active": was_active} | (details or {})
+            event = self.record(KeyEvent.Action.LEAKED, None, actor_label=LEAK_ACTOR, details=recorded)
+            source = recorded.get("source", "")
+            notifications.key_changed(
+                self, event.action, event, actor=found_by, url=url, source=source, was_active=was_active
             )
         return True
+
+    def announce_expiry(self, *, now=None) -> bool:
+        """Email that the key expires soon, once per key; return False if it was already announced.
+
+        ``expiry_notified_at`` is claimed with a conditional UPDATE, so two runs at once announce it once.
+        """
+        now = now or timezone.now()
+        with transaction.atomic():
+            claimed = PrivateKey.objects.filter(pk=self.pk, expiry_notified_at__isnull=True).update(
+                expiry_notified_at=now
+            )
+            if claimed:
+                self.expiry_notified_at = now
+                notifications.key_changed(self, "expiring")
+        return bool(claimed)
 
     def rehash(self, secret: str) -> None:
         """Store the digest under the current pepper (called after a successful look-up)."""
@@ -541,9 +555,8 @@ class PrivateKey(models.Model):
     def record_use(self, ip: str | None, user_agent: str = "", *, now=None) -> bool:
         """Note when, from where and by what the key was last used, at most once a minute.
 
-        Called on every authenticated request with the ``last_used_at`` that ``apikeys.verification`` already
-        read, so a recent value costs no query. Otherwise a conditional UPDATE lets one of several concurrent
-        requests (or workers) write; return whether this call wrote.
+        A recent ``last_used_at`` (read by ``apikeys.verification``) costs no query; otherwise a conditional
+        UPDATE lets one of several concurrent requests write. Return whether this call wrote.
         """
         now = now or timezone.now()
         if self._noted_since(self.last_used_at, now):

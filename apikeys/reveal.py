@@ -1,20 +1,8 @@
 """Carry a new secret from the create (or clone) POST to the one reveal GET that shows it.
 
-The secret has to rest somewhere between the two requests, and every obvious place keeps or exposes it:
-Django's sessions live in the database (backups and replicas keep whatever passed through them), and
-messages or signed-cookie sessions are readable by the client. So the secret is split with a one-time pad:
-
-- a random pad as long as the secret goes to the browser in a cookie that is HttpOnly, SameSite=Strict,
-  Secure over HTTPS, lives 10 minutes and is sent only to that key's reveal URL;
-- secret XOR pad goes into a ``RevealShare`` row of its own, whose random id goes into the session under
-  an entry named after the key (so the share is found only from the session that created the key).
-
-Each share alone is uniform noise: the database never sees the secret, nor does the browser's script or the
-cookie jar. The reveal claims the row by deleting it, and only the request whose DELETE removed it shows
-the secret: parallel reveals (a double click, two tabs) race on one atomic statement, and a page load that
-writes the session back whole after the reveal only restores the id of a row that is gone. The cookie is
-deleted in the same response, so a reload, the back button or another tab finds nothing, and the secret is
-shown exactly once.
+The secret is split with a one-time pad: the pad goes to the browser in a short-lived HttpOnly cookie sent
+only to the reveal URL, secret XOR pad into a ``RevealShare`` row that the session points to. Deleting that
+row is the one atomic claim, so the secret is shown once. Design: docs/decisions/reveal-one-time-pad.md.
 """
 
 from __future__ import annotations

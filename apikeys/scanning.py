@@ -1,17 +1,8 @@
 """GitHub secret scanning: ``POST /api/secret-scanning/github/`` revokes private keys found in public.
 
-GitHub's secret scanning partner program posts what its scanners matched as a JSON list of
-``{"token", "type", "url", "source"}``, signed with ECDSA P-256 / SHA-256 over the raw body: the DER
-signature, base64-encoded, in ``Github-Public-Key-Signature``, by the key named in
-``Github-Public-Key-Identifier``. The public keys are known ahead of time (``SECRET_SCANNING_PUBLIC_KEYS``, or
-``manage.py import_github_scanning_keys`` into ``ScanningPublicKey``): nothing is fetched while answering, so
-a slow GitHub API cannot hold a request, and a request signed by a key not imported is refused.
-
-A request that is not signed by a known key gets 401 and changes nothing. Otherwise every token is answered:
-a string that is not a well-formed key (format and checksum) is a false positive without a query, and all
-the others are looked up in one query. A matching key is deactivated as leaked, for good
-(``PrivateKey.mark_leaked``), and its account's owners and admins are emailed. The answer is the feedback
-GitHub accepts: ``[{"token_raw", "token_type", "label": "true_positive" | "false_positive"}]``.
+An alert must be signed (ECDSA P-256) by a GitHub key imported ahead of time: nothing is fetched while
+answering. Each key found is deactivated as leaked, for good, and every token gets GitHub's feedback label.
+Design: docs/decisions/secret-scanning.md.
 """
 
 from __future__ import annotations
@@ -32,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import conf, notifications
+from apikeys import conf
 from apikeys.auth import json_error, method_not_allowed
 from apikeys.models import PrivateKey, ScanningPublicKey
 
@@ -129,7 +120,7 @@ def parse(body: bytes) -> list[Match]:
 
 
 @sensitive_variables()  # the tokens, and every frame below (matching, mark_leaked, the emails)
-def revoke_leaked(matches: list[Match], *, request=None) -> list[dict]:
+def revoke_leaked(matches: list[Match]) -> list[dict]:
     """Deactivate the keys among ``matches`` for good and return GitHub's feedback for every match.
 
     One query finds every key (``PrivateKey.objects.matching``); each key newly found leaked is marked and
@@ -137,7 +128,7 @@ def revoke_leaked(matches: list[Match], *, request=None) -> list[dict]:
     """
     keys = PrivateKey.objects.matching(match.token for match in matches)
     if keys:
-        _mark_leaked(matches, keys, request)
+        _mark_leaked(matches, keys)
     return [
         {
             "token_raw": match.token,
@@ -148,7 +139,7 @@ def revoke_leaked(matches: list[Match], *, request=None) -> list[dict]:
     ]
 
 
-def _mark_leaked(matches: list[Match], keys: dict[str, PrivateKey], request) -> None:
+def _mark_leaked(matches: list[Match], keys: dict[str, PrivateKey]) -> None:
     with transaction.atomic():
         done = set()
         for match in matches:
@@ -156,17 +147,7 @@ def _mark_leaked(matches: list[Match], keys: dict[str, PrivateKey], request) -> 
             if key is None or key.pk in done:
                 continue
             done.add(key.pk)
-            was_active = key.is_active
-            if key.mark_leaked(match.url, details={"source": match.source, "type": match.type}):
-                notifications.key_changed(
-                    key,
-                    "leaked",
-                    ACTOR,
-                    request=request,
-                    url=match.url,
-                    source=match.source,
-                    was_active=was_active,
-                )
+            key.mark_leaked(match.url, found_by=ACTOR, details={"source": match.source, "type": match.type})
 
 
 @csrf_exempt
@@ -193,22 +174,18 @@ def github_alert(request: HttpRequest) -> JsonResponse:
         matches = parse(body)
     except BadPayload as error:
         return json_error(400, "invalid_payload", error.detail, source={"pointer": error.pointer})
-    return JsonResponse(revoke_leaked(matches, request=request), safe=False)
+    return JsonResponse(revoke_leaked(matches), safe=False)
 
 
 def _is_plausible_identifier(identifier: str) -> bool:
-    """Return whether ``identifier`` could name a key: printable ASCII that fits the column.
-
-    Anything else is refused before the query, which a NUL byte would make fail on PostgreSQL.
-    """
+    """Return whether ``identifier`` is printable ASCII that fits the column (a NUL would fail the query)."""
     return len(identifier) <= MAX_KEY_IDENTIFIER and identifier.isascii() and identifier.isprintable()
 
 
 def _read_body(request: HttpRequest) -> bytes | None:
     """Return the raw body, or None if it is (or claims to be) larger than ``MAX_BODY_BYTES``.
 
-    ``request.body`` would apply ``DATA_UPLOAD_MAX_MEMORY_SIZE``, sized for forms; reading the stream directly
-    applies this endpoint's own cap, and never reads more than one byte past it.
+    Read from the stream: ``request.body`` would apply ``DATA_UPLOAD_MAX_MEMORY_SIZE``, sized for forms.
     """
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -226,10 +203,7 @@ def _unauthorized(detail: str) -> JsonResponse:
 
 def import_public_keys(document: dict) -> tuple[int, int]:
     """Make GitHub's published public keys (``{"public_keys": [{"key_identifier", "key", "is_current"}]}``)
-    the imported ones; return ``(imported, removed)``.
-
-    Every key is checked first (ValueError, nothing changed, for any bad one). Keys no longer published are
-    removed: GitHub drops a key it no longer signs with.
+    the imported ones, dropping the others; return ``(imported, removed)``. ValueError changes nothing.
     """
     entries = document.get("public_keys") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not entries:

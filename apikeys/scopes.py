@@ -1,14 +1,8 @@
 """The scope catalogue: the resources a host declares in ``APIKEYS_SCOPES``, and the access presets.
 
-Scopes are stored as ``<resource>:read`` / ``<resource>:write`` strings. The UI speaks of levels per resource:
-``none``, ``read`` and ``full`` (every level the resource offers: read + write, or write alone). A host lists
-its resources in settings, each a name (read and write) or a dict::
-
-    APIKEYS_SCOPES = ["lists", {"name": "accounts", "levels": ["read"]}, {"name": "data-privacy",
-                      "label": "Data privacy requests", "levels": ["write"]}]
-
-A key's stored scopes never change when the catalogue does: a scope the catalogue no longer declares stays
-on the key, is shown as unknown and grants nothing (``granted``).
+Scopes are stored as ``<resource>:read`` / ``<resource>:write``; the UI speaks of levels per resource
+(``none``, ``read``, ``full``). A scope the catalogue no longer declares stays on its key, granting nothing
+(``granted``). The setting's format: docs/integrate.md, "Settings".
 """
 
 from __future__ import annotations

@@ -1,18 +1,8 @@
-"""Generating, checking and digesting private key secrets: the only module that touches raw secrets.
+"""Generate, check and digest private key secrets: the only module that touches raw secrets.
 
-Format: ``pk_`` + 34 base62 characters, as long as Klaviyo's keys: 28 random characters from ``secrets``
-(about 166 bits) followed by a 6-character base62 CRC32 of everything before them. The checksum follows
-GitHub's token design: a scanner or a server can reject a mistyped or made-up key without a database look-up.
-
-Storage: HMAC-SHA256 of the secret under a server-side pepper. A slow password hash (Argon2) defends
-low-entropy passwords against offline guessing; a 166-bit random secret cannot be guessed either way, and the
-API checks a key on every request, so a fast keyed hash is the right tool. The pepper (kept outside the
-database) means a leaked database alone does not even allow checking a candidate key.
-
-Peppers are versioned and separate from ``SECRET_KEY``: ``settings.API_KEY_PEPPERS`` lists them newest
-first. A key row records the id of the pepper that made its digest; verification computes the digest under
-every configured pepper and finds the key in one query, and a key that still rests on an old pepper is
-re-digested under the current one when it is next used.
+A secret is ``pk_``, 28 random base62 characters and a base62 CRC32 checksum, so a typo or a made-up key
+is refused without a query. Only its HMAC-SHA256 under a versioned pepper is stored. Design:
+docs/decisions/secret-format.md and docs/decisions/digests-and-peppers.md.
 """
 
 from __future__ import annotations

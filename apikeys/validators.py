@@ -1,10 +1,7 @@
 """The one rule for text a person types as a name, reason or label: no control characters.
 
-Names and reasons are copied into plain-text emails, activity logs and the admin. A line break there lets
-whoever typed it start a line of their own ("Bcc: …" in a body, a forged entry in a log), and invisible
-format characters (bidirectional overrides, zero-width characters) make a name read as another. So every
-character of Unicode's categories Cc (control: CR, LF, tab, NUL, …) and Cf (format) is refused; the
-ordinary space is a separator (Zs) and stays.
+Unicode's categories Cc (CR, LF, tab, NUL…) and Cf (bidirectional overrides, zero-width…) are refused, so
+that such text stays one visible line in emails and logs. Why: docs/decisions/control-characters.md.
 """
 
 from __future__ import annotations

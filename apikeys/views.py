@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from apikeys import activity as activity_export
-from apikeys import conf, notifications, reveal, scopes, secrets, usage
+from apikeys import conf, reveal, scopes, secrets, usage
 from apikeys.adapter import get_adapter
 from apikeys.context_processors import BANNER_DISMISSED
 from apikeys.decorators import keys_manager_required, sensitive_action
@@ -147,7 +147,6 @@ def create(request):
             expires_at=form.cleaned_data["expires_at"],
             allowed_ips=form.cleaned_data["allowed_ips"],
         )
-        notifications.key_changed(key, "created", request.user, request=request)
         return reveal.redirect_to_reveal(request, key, secret)
     return _page(request, "create.html", {"form": form})
 
@@ -202,7 +201,6 @@ def clone(request, public_id):
             name=form.cleaned_data["name"],
             expires_at=form.cleaned_data["expires_at"],
         )
-        notifications.key_changed(new_key, "cloned", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
     return _page(request, "clone.html", {"key": key, "form": form})
 
@@ -244,7 +242,6 @@ def roll(request, public_id):
         except KeyStateError as error:
             messages.error(request, f"{key.label} was not rolled: {error}")
             return redirect(key)
-        notifications.key_changed(key, "rolled", request.user, request=request)
         return reveal.redirect_to_reveal(request, new_key, secret)
     return _page(request, "roll.html", {"key": key, "form": form})
 
@@ -258,7 +255,6 @@ def deactivate(request, public_id):
     form = DeactivateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if key.deactivate(by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)):
-            notifications.key_changed(key, "deactivated", request.user, request=request)
             messages.success(request, f"Deactivated {key.label}: it stops working on its next request.")
         else:
             messages.info(request, f"{key.label} was already inactive.")

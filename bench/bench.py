@@ -3,24 +3,8 @@
     make bench                      # installs the "bench" extra, then runs: python bench/bench.py --scale
     python bench/bench.py [--keys 10000] [--scale] [--scale-keys 1000000] [--quick]
 
-Prints one table:
-1. per-call verification: ``apikeys.verification.verify`` against the floor (the very same SELECT through
-   ``connection.cursor()``), djangorestframework-api-key's ``get_from_key`` and django-rest-knox's token
-   check, each with the same number of keys in the same database (SQLite file unless --database-url);
-2. requests per second of /api/key/ against a no-auth JSON view of the same body, as a ratio, through
-   Django's test client, and through gunicorn (2 workers, 127.0.0.1) with wrk when wrk is installed;
-   2c. with wrk, on SQLite + local memory and on PostgreSQL + Redis (BENCH_STACK_DATABASE_URL, default
-   kw_bench_stack, created and dropped here, and a redis-server of its own): /api/key/ against
-   djangorestframework-api-key and against a view doing one indexed SELECT, as ratios;
-   2b. with wrk: the CPU time per request of one gunicorn worker, from the no-auth view to /api/key/ one
-   piece of work at a time (a SELECT 1, verify, the rest of authenticate), to show where the time goes;
-3. queries per request for a good, a bad-checksum and an unknown key;
-4. with --scale, on a PostgreSQL database of its own (BENCH_SCALE_DATABASE_URL, default kw_bench, created
-   and dropped here): per-call verification with 1,000 keys stored and with --scale-keys (COPY).
-
-Timings are the best of several rounds (``timeit``'s advice: the minimum is the least disturbed run).
-Benchmarks are not tests: the suite only asserts query counts. The bench reports and never fails: a goal
-beside a figure is what the issues asked for, for the reader to compare.
+Prints one table in four sections (per-call verification, requests per second, queries per request, scale);
+docs/performance.md says what each measures and records a run. It reports figures and never fails.
 """
 
 from __future__ import annotations
@@ -410,9 +394,7 @@ class Bench:
     def stacks(self) -> None:
         """/api/key/ against djangorestframework-api-key and against one indexed SELECT, on both stacks.
 
-        Each stack is served by gunicorn (2 workers) and measured with wrk, the three views interleaved
-        over several rounds, each view's best round kept. The indexed SELECT is the floor any key check
-        stands on: the key's row by its unique digest, through Django's cursor, with the same body.
+        gunicorn and wrk, the three views interleaved over several rounds, each view's best kept.
         """
         wrk = load_generator()
         section = "2c. requests/s under gunicorn (2 workers) + wrk, by stack"

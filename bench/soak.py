@@ -3,22 +3,9 @@
     make soak                       # about 2 minutes; SOAK_SECONDS=60 make soak for one
     python bench/soak.py [--seconds 120] [--workers 3] [--concurrency 32]
 
-Starts, all on 127.0.0.1 and all its own: a redis-server on a free port, a PostgreSQL database
-(SOAK_DATABASE_URL, default keyward_soak on the local server, dropped and created afresh) and gunicorn
-(config.settings, DEBUG off) against both. Then, for SOAK_SECONDS, an asyncio client (httpx) drives:
-
-- API calls at high concurrency with good keys, made-up keys and revoked keys;
-- one owner per account in the tab at the same time: creating, cloning, rolling (grace "now") and
-  deactivating keys, and reading the list and key pages; the new secrets join the API's good keys;
-- GitHub secret-scanning alerts, signed, that revoke a good key now and then;
-- in the middle, Redis stopped and started again once, and every PostgreSQL backend of the database
-  terminated once (announced: 5xx are allowed for a moment around the kill, none elsewhere).
-
-Then it stops gunicorn gracefully (each worker writes its usage counts at exit) and prints one table:
-requests by status, 5xx inside and outside the announced window, requests a deactivated key got through
-after its deactivation committed, usage counts lost against the README's bound, key events lost, and the
-p50/p99 latency of /api/key/ and of the tab. It exits with status 1, naming them, if any of those that
-must be 0 is not. docs/reliability.md records a run.
+Starts its own redis-server, PostgreSQL database and gunicorn on 127.0.0.1, drives API calls, tab actions
+and scanning alerts while Redis stops and PostgreSQL backends die, then prints one table and exits with
+status 1 naming any promise broken. What it does, and a run: docs/reliability.md.
 """
 
 from __future__ import annotations

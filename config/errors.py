@@ -1,12 +1,7 @@
 """The site's 400, 403, 404 and 500 handlers: JSON under /api/ and /client/, our HTML pages elsewhere.
 
-Django answers some errors before any view runs (an unknown Host, a query of too many parameters, an
-uncaught exception); an API client must get the API's one error shape for those too, never an HTML page.
-Like Django's own handlers these need no database, so they answer whatever broke.
-
-While the database is unreachable, requests answer 503 with ``Retry-After`` (JSON or the 503 page), not
-500: ``DatabaseUnavailableMiddleware`` catches the error a view raises, and ``server_error`` the one a
-middleware raises (saving the session). Nothing needs restarting: the next request opens a new connection.
+Errors Django answers before any view runs (an unknown Host, too many parameters) get the API's error shape
+too, and the handlers need no database. An unreachable database answers 503, not 500 (docs/reliability.md).
 """
 
 from __future__ import annotations

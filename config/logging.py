@@ -1,14 +1,8 @@
 """Keep secrets out of the logs.
 
-``ScrubSecrets`` is a logging filter: Django's request loggers attach the request to the record, and any
-handler may print it (an error mail, an error tracker), headers, cookies and form bodies included. The filter
-replaces that request with a copy that keeps only the request line and harmless headers, with no cookies,
-no body and no Authorization header. It redacts anything shaped like a private key secret, and the token of
-an invitation link, in that copy's path, query and headers, in the message, its arguments and the
-traceback, which it keeps as text only (the exception object may hold a secret). It changes the record
-itself, so handlers after it see the scrubbed record too. It never raises: Django logs a 4xx response before
-sending it, so a filter that raised would turn the answer into a bare 500; a record it cannot scrub loses
-its request and message instead.
+``ScrubSecrets`` replaces a record's request with a copy without credentials, cookies or body, and redacts
+anything shaped like a key secret or an invitation token in it, the message and the traceback. It never
+raises: Django logs a 4xx before sending it. Design: docs/decisions/log-scrubbing.md.
 """
 
 from __future__ import annotations
@@ -25,9 +19,8 @@ from apikeys import secrets
 # Something that looks like a key is treated as one, checksum or not.
 SECRET_PATTERN = secrets.SHAPE
 REDACTED = "[redacted]"
-# An invitation link's token (config/urls.py: /invitations/<token>/) is a credential too: it lets whoever
-# holds it join an account. Matched after a slash, plain or percent-encoded (a ?next= parameter), and not in
-# /settings/users/invitations/<uuid>/, whose public id opens nothing.
+# An invitation link's token (/invitations/<token>/) is a credential too: matched after a slash, plain or
+# percent-encoded (a ?next= parameter), and not in /settings/users/invitations/<uuid>/ (a public id).
 INVITATION_PATTERN = re.compile(r"(?<!users)((?:/|%2F)invitations(?:/|%2F))[^/?#&\s%'\"]+", re.IGNORECASE)
 
 # Request metadata worth keeping. Everything else goes: under runserver META holds the whole process

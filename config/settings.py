@@ -21,8 +21,7 @@ SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY: it is required when DEBUG is off.")
 
-# Peppers for API key digests, newest first. Separate from SECRET_KEY so that rotating
-# SECRET_KEY after an incident does not invalidate every customer's key.
+# Peppers for API key digests, newest first, apart from SECRET_KEY (docs/decisions/digests-and-peppers.md).
 DEV_API_KEY_PEPPERS = ["keyward-development-pepper-v1"]
 API_KEY_PEPPERS = env.list("API_KEY_PEPPERS", default=DEV_API_KEY_PEPPERS if DEBUG else [])
 if not API_KEY_PEPPERS:
@@ -85,16 +84,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# Persistent connections: closing after every request halves key-authenticated API throughput.
+# Persistent connections: the API's throughput depends on them (docs/performance.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection the server dropped is replaced, not used
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable server answers 503 within seconds (config/errors.py) instead of hanging every worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Write-ahead log: the API's reads never wait for the tab's writes (nor the reverse), and each read
-    # takes 3 system calls instead of 8 (no lock dance, no hot-journal check). The mode is kept in the
-    # file; an in-memory database (the tests') stays in its "memory" mode.
+    # Write-ahead log: the API's reads and the tab's writes never wait for each other (docs/performance.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("init_command", "PRAGMA journal_mode=WAL")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://keyward")}
@@ -106,8 +103,14 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keyward <noreply@keyward.localhost>")
-# Where this site is reached, for links in emails sent outside a request (manage.py notify_expiring).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where this site is reached, for the links in emails about keys (queued by the keys' verbs, outside any
+# request). In production the first name in ALLOWED_HOSTS over HTTPS, unless it is a pattern; without
+# either, `check --deploy` warns (apikeys.W002).
+_first_host = next(iter(ALLOWED_HOSTS), "")
+_site_default = "" if _first_host[:1] in ("", ".", "*") else f"https://{_first_host}"
+SITE_URL = env.str(
+    "SITE_URL", default=f"http://127.0.0.1:{env.str('PORT', default='8000')}" if DEBUG else _site_default
+)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -171,9 +174,8 @@ _proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
 if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
     raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https.")
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
-# The proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed (apikeys/http.py). Empty: use
-# REMOTE_ADDR. Throttles, key allowlists and activity logs go by the client's address; behind a proxy
-# without this, every visitor shares the proxy's.
+# The proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; empty: REMOTE_ADDR. Behind a
+# proxy without this, every visitor shares the proxy's address (docs/decisions/client-address.md).
 if "NUM_PROXIES" in env.ENVIRON:
     raise ImproperlyConfigured("NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead.")
 # The word "unix" trusts a proxy on a unix socket (REMOTE_ADDR empty), e.g. nginx in front of gunicorn.
@@ -270,7 +272,6 @@ APIKEYS_SCOPES = [
 # table every this many seconds, and at exit; a crash loses at most that much of a process's counts.
 KEY_USAGE_FLUSH_SECONDS = env.float("KEY_USAGE_FLUSH_SECONDS", default=1.0)
 
-# GitHub secret scanning (apikeys/scanning.py): public keys that sign its alerts, as JSON
+# GitHub secret scanning (docs/decisions/secret-scanning.md): public keys that sign its alerts, as JSON
 # {"<key identifier>": "<PEM>"}, besides those imported with manage.py import_github_scanning_keys.
-# Requests are verified against these alone: nothing is fetched from the network while answering.
 SECRET_SCANNING_PUBLIC_KEYS = env.json("SECRET_SCANNING_PUBLIC_KEYS", default={})

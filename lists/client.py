@@ -1,14 +1,9 @@
 """The client API: what an account's public key (site ID) may do from a browser, and nothing more.
 
-``POST /client/subscriptions/?company_id=<public key>`` with ``{"email": …, "list_id": …}`` subscribes an
-email to one of that account's lists and answers 202 with no body: the public key is written on every page
-of a customer's site, so it may add data and never read any back. CORS is open here, and only here; no
-``Authorization`` header is accepted, so a private key pasted into client-side code fails loudly.
-
-Anyone may read a site ID, so subscriptions are rate limited, per client address
-(``SUBSCRIPTION_IP_LIMIT``) and per site ID (``SUBSCRIPTION_LIMIT``) in each minute: past either, the answer
-is 429 with ``Retry-After``. Each request is counted before it is looked at (``cache.incr`` is atomic on
-Redis), so parallel requests cannot slip past a limit.
+``POST /client/subscriptions/?company_id=<public key>`` subscribes an email to one of the account's lists and
+answers 202, reading nothing back: anyone can read a site ID. CORS is open here only, ``Authorization`` is
+refused, and requests are rate limited per address and site ID.
+Design: docs/decisions/public-key-client-api.md.
 """
 
 from __future__ import annotations
@@ -106,8 +101,7 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
 def _count(kind: str, value: str | None, limit: int) -> int:
     """Count a request against ``value``'s limit this minute; return the seconds to wait (0: go ahead).
 
-    An unknown client address (None, see apikeys/http.py) is not counted: one bucket for it would be shared
-    by every client.
+    An unknown client address (None) is not counted: one bucket for it would be shared by every client.
     """
     if value is None:
         return 0

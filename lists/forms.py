@@ -22,8 +22,7 @@ class SubscriptionForm(forms.Form):
     def clean_email(self) -> str:
         """Return the email as it is stored (trimmed, lower-cased), checked against the column's length.
 
-        Lower-casing can lengthen an address ('İ' becomes 'i̇', two code points), so an address that fits
-        as sent may not fit once stored: checked again here, or the database would refuse the row.
+        Checked again after lower-casing, which can lengthen an address ('İ' becomes 'i̇', two code points).
         """
         email = self.cleaned_data["email"].strip().lower()
         if len(email) > EMAIL_MAX_LENGTH:

@@ -42,11 +42,10 @@ class List(models.Model):
         return reverse("api:list", args=[self.public_id])
 
     def subscribe(self, email: str) -> None:
-        """Add ``email`` to the list; a repeat is a no-op, and nothing tells the caller which it was.
+        """Add ``email``, lower-cased, to the list; a repeat is a no-op, and nothing tells the caller which.
 
-        One INSERT … ON CONFLICT DO NOTHING: idempotent under concurrent requests, and it reads nothing
-        back, as the public key must not learn who is subscribed. Emails are kept lower-cased, as mail
-        providers treat them, so one person is one subscription.
+        One INSERT … ON CONFLICT DO NOTHING: safe under concurrency, reading back nothing the public key
+        must not learn.
         """
         Subscription.objects.bulk_create(
             [Subscription(list=self, email=email.strip().lower())], ignore_conflicts=True

@@ -2,6 +2,7 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
+import redis
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -9,6 +10,7 @@ from django.db import connection
 
 from accounts.roles import Role
 from apikeys import cachesafe, usage
+from tests.ci import skip_unless_ci
 from tests.factories import AccountFactory, MembershipFactory
 
 # Orbit, the second host, runs apart with its own settings (make test; tests/second_host/conftest.py).
@@ -56,6 +58,32 @@ def _empty_cache():
     cache.clear()
     usage.discard()
     cachesafe.reset_warnings()
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"  # the machine's Redis, a database of the tests' own
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Django's Redis cache backend as the default cache, on an empty database emptied again after.
+
+    Without Redis the test fails when ``CI`` is set and skips elsewhere, saying why.
+    """
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
+    }
+    server = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2)
+    try:
+        server.flushdb()
+    except redis.ConnectionError as error:
+        skip_unless_ci(f"Redis is not reachable at {REDIS_TEST_URL} ({error}): start redis-server.")
+    yield server
+    server.flushdb()
+    server.close()
 
 
 @pytest.fixture

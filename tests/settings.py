@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "keyward-tests-only-secret-key-0123456789abcdefghij")
 os.environ.setdefault("API_KEY_PEPPERS", "test-pepper-current,test-pepper-previous")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SITE_URL", "http://testserver")  # the test client's host, as in the emails' links
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 

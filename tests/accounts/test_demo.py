@@ -3,6 +3,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db.models import F, Sum
 from django.test import Client
@@ -50,6 +51,12 @@ def test_it_makes_support_a_staff_user_without_an_account(db):
     assert support.is_staff
     assert not support.memberships.exists()
     assert not User.objects.exclude(email="support@demo.test").filter(is_staff=True).exists()
+
+
+def test_it_emails_nobody_about_the_demos_made_up_history(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        demo()
+    assert PrivateKey.objects.exists() and callbacks == [] and mail.outbox == []
 
 
 def test_it_is_idempotent(db):

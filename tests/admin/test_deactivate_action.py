@@ -56,7 +56,8 @@ def test_it_deactivates_and_records_the_staff_member_and_reason(support_client, 
     assert key.deactivated_by == support and key.deactivated_by_label == "support@keyward.test"
     assert key.deactivation_reason == "Leaked in a public repository"
     event = KeyEvent.objects.get(key=key, action=KeyEvent.Action.DEACTIVATED)
-    assert event.actor == support and event.details == {"reason": "Leaked in a public repository"}
+    assert event.actor == support
+    assert event.details == {"reason": "Leaked in a public repository", "by_support": True}
     assert event.ip_address == "127.0.0.1"
     assert texts(response) == [f"Deactivated 1 key: Zapier (pk_…{key.hint})."]
     log = LogEntry.objects.get(object_id=str(key.pk))

@@ -1,24 +1,20 @@
 """Failed authentication is throttled per client address through the cache, read only when a credential fails.
 
 The tests run on the local-memory cache; one runs against Redis too (``CACHE_URL=redis://`` in
-production), which CI must have: without it the test fails when ``CI`` is set and skips elsewhere.
+production), through the ``redis_cache`` fixture (tests/conftest.py).
 """
 
 from unittest import mock
 
 import pytest
-import redis
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 
 from apikeys import secrets
 from tests.api.helpers import assert_error, call
-from tests.ci import skip_unless_ci
 
 pytestmark = pytest.mark.django_db
-
-REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, emptied before and after
 
 
 def fail(client, ip="198.51.100.1"):
@@ -91,26 +87,6 @@ def test_it_counts_the_forwarded_address_behind_a_proxy(client):
         guess("198.51.100.9")
     assert_error(guess("198.51.100.9"), 429)
     assert_error(guess("198.51.100.10"), 401)
-
-
-@pytest.fixture
-def redis_cache(settings):
-    """Django's Redis cache backend as the default cache, empty."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    }
-    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        server.flushdb()
-    except redis.ConnectionError as error:
-        skip_unless_ci(f"Redis is not reachable at {REDIS_URL} ({error}): start redis-server.")
-    yield server
-    server.flushdb()
-    server.close()
 
 
 @override_settings(API_AUTH_FAILURE_LIMIT=3)

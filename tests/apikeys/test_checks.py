@@ -1,8 +1,9 @@
-"""apikeys.checks: a wrong setting is an error naming it; check --deploy warns of an unshared cache."""
+"""apikeys.checks: a wrong setting is an error naming it; check --deploy warns of an unshared cache and of
+emails without the site's address."""
 
 import pytest
 
-from apikeys.checks import check_settings, unshared_cache
+from apikeys.checks import check_settings, missing_site_url, unshared_cache
 from tests.security.test_production_settings import PRODUCTION_ENV, manage
 
 
@@ -26,6 +27,7 @@ def test_it_passes_the_reference_host():
         ("APIKEYS_BASE_TEMPLATE", "nowhere/base.html", ("apikeys.E006", "APIKEYS_BASE_TEMPLATE")),
         ("API_KEY_PEPPERS", ["current", " "], ("apikeys.E007", "API_KEY_PEPPERS")),
         ("API_KEY_PEPPERS", [], ("apikeys.E007", "API_KEY_PEPPERS")),
+        ("SITE_URL", "keys.example.com", ("apikeys.E008", "SITE_URL")),
     ],
 )
 def test_it_names_the_wrong_setting(settings, name, value, expected):
@@ -79,3 +81,20 @@ def test_it_runs_with_check_deploy():
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != "CACHE_URL"}
     result = manage("check", "--deploy", **env)
     assert "apikeys.W001" in result.stderr
+
+
+def test_it_warns_that_emails_would_link_to_bare_paths_without_site_url(settings):
+    settings.SITE_URL = ""
+    [warning] = missing_site_url()
+    assert warning.id == "apikeys.W002" and warning.msg.startswith("SITE_URL is not set")
+
+
+def test_it_accepts_site_url(settings):
+    settings.SITE_URL = "https://keys.example.com"
+    assert missing_site_url() == []
+
+
+def test_it_accepts_an_adapter_that_builds_the_links(settings):
+    settings.SITE_URL = ""
+    settings.APIKEYS_ADAPTER = "tests.apikeys.test_notifications.SubdomainAdapter"
+    assert missing_site_url() == []

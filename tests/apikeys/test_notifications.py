@@ -1,4 +1,7 @@
-"""Emails to owners and admins: created, cloned, rolled, deactivated, expiring, leaked; never a secret."""
+"""Emails to owners and admins: created, cloned, rolled, deactivated, expiring, leaked; never a secret.
+
+The verbs queue them on commit, so the tests drive views or verbs and run the captured callbacks.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.adapter import KeysAdapter
 from apikeys import notifications, scopes
-from apikeys.models import PrivateKey
+from apikeys.models import KeyStateError, PrivateKey
 from tests.apikeys.helpers import url
 from tests.factories import UserFactory, login_with_two_factor
 
@@ -115,29 +119,126 @@ def test_it_emails_when_a_key_is_rolled(owner_client, key, team, django_capture_
 
 
 def test_it_describes_a_roll_with_the_new_key_and_the_end_of_the_grace(
-    key, account, owner, team, django_capture_on_commit_callbacks
+    key, owner, team, settings, django_capture_on_commit_callbacks
 ):
-    new_key, secret = PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
-    key.rolled_to, key.rolled_at = new_key, timezone.now()
-    key.expires_at = timezone.now().replace(year=2099, month=1, day=2, hour=3, minute=4)
+    settings.SITE_URL = "https://keys.example.com"
+    PrivateKey.objects.filter(pk=key.pk).update(expires_at=timezone.now().replace(year=2099, month=1, day=2))
+    key.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.key_changed(key, "rolled", owner)
+        new_key, secret = key.roll(by=owner, grace=timedelta(days=365 * 100))
     assert recipients() == team
     message = mail.outbox[0]
     assert message.subject == f"API key “Zapier” (pk_…{key.hint}) was rolled in Acme"
     assert f"New key: pk_…{new_key.hint}" in message.body
-    assert "The old key stops working at 2 Jan 2099, 03:04 UTC." in message.body
-    assert message.body.count("http://127.0.0.1:8000/settings/api-keys/") == 1  # no request: SITE_URL
+    assert f"The old key stops working at 2 Jan 2099, {key.expires_at:%H:%M} UTC." in message.body
+    assert message.body.count(f"https://keys.example.com{key.get_absolute_url()}") == 1
     assert secret not in sent_text()
+
+
+# What each verb's email says in its subject, and the verb, called with the key and who acts.
+VERB_EMAILS = {
+    "created": (
+        "New API key “Other”",
+        lambda key, owner: PrivateKey.objects.issue(key.account, "Other", scopes.READ_ONLY, owner),
+    ),
+    "cloned": ("was cloned in Acme", lambda key, owner: key.clone(by=owner, name="Other")),
+    "rolled": ("was rolled in Acme", lambda key, owner: key.roll(by=owner, grace=timedelta(hours=1))),
+    "deactivated": ("was deactivated in Acme", lambda key, owner: key.deactivate(by=owner)),
+    "leaked": ("was found in public", lambda key, owner: key.mark_leaked("https://github.com/x")),
+    "expiring": ("expires on", lambda key, owner: key.announce_expiry()),
+}
+
+
+@pytest.mark.parametrize("action", VERB_EMAILS)
+def test_it_queues_each_verbs_email_until_the_commit(
+    key, owner, team, action, django_capture_on_commit_callbacks
+):
+    PrivateKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() + timedelta(days=2))
+    key.refresh_from_db()
+    subject, verb = VERB_EMAILS[action]
+    with django_capture_on_commit_callbacks() as callbacks:
+        verb(key, owner)
+    assert mail.outbox == [] and len(callbacks) == 1
+    callbacks[0]()
+    assert recipients() == team and all(subject in message.subject for message in mail.outbox)
 
 
 def test_it_sends_nothing_when_the_change_is_rolled_back(
     key, owner, team, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
-        notifications.key_changed(key, "deactivated", owner)
+        key.deactivate(by=owner, reason="Contractor left")
         raise RuntimeError("the change failed")
+    key.refresh_from_db()
+    assert key.is_active and mail.outbox == []
+
+
+def test_it_sends_nothing_when_a_verb_refuses(inactive_key, owner, team, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(KeyStateError):
+        inactive_key.roll(by=owner, grace=timedelta(hours=1))
     assert mail.outbox == []
+
+
+def test_it_names_support_staff_from_what_the_deactivation_recorded(
+    key, team, django_capture_on_commit_callbacks
+):
+    staff = UserFactory(email="root@keyward.test", name="Rita Root", is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        key.deactivate(by=staff, reason="Reported", by_support=True)
+    assert key.events.get(action="deactivated").details == {"reason": "Reported", "by_support": True}
+    assert "deactivated by Support staff (root@keyward.test)." in mail.outbox[0].body
+
+
+def test_it_names_a_member_through_the_adapter(key, team, django_capture_on_commit_callbacks):
+    staff = UserFactory(email="root@keyward.test", name="Rita Root", is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        key.deactivate(by=staff, reason="Reported")
+    assert "deactivated by Rita Root (root@keyward.test)." in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("site_url", "link"),
+    [
+        ("https://keys.example.com", "https://keys.example.com/settings/api-keys/"),
+        ("https://keys.example.com/", "https://keys.example.com/settings/api-keys/"),
+        ("", "\n/settings/api-keys/"),  # no address to give: the path alone, and check --deploy warns
+    ],
+)
+def test_it_links_to_the_key_at_site_url(
+    key, owner, team, settings, site_url, link, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = site_url
+    with django_capture_on_commit_callbacks(execute=True):
+        key.deactivate(by=owner)
+    assert f"{link}{key.public_id}/\n" in mail.outbox[0].body
+
+
+class SubdomainAdapter(KeysAdapter):
+    def absolute_url(self, path):
+        return f"https://acme.example.com{path}"
+
+
+class BrokenAdapter(KeysAdapter):
+    def absolute_url(self, path):
+        raise RuntimeError("a bug in the host's adapter")
+
+
+def test_it_keeps_the_change_when_the_email_cannot_be_made(
+    key, owner, team, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.APIKEYS_ADAPTER = "tests.apikeys.test_notifications.BrokenAdapter"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert key.deactivate(by=owner)
+    key.refresh_from_db()
+    assert not key.is_active and mail.outbox == []
+    assert "a bug in the host's adapter" in caplog.text
+
+
+def test_it_links_where_the_host_adapter_says(key, owner, team, settings, django_capture_on_commit_callbacks):
+    settings.APIKEYS_ADAPTER = "tests.apikeys.test_notifications.SubdomainAdapter"
+    with django_capture_on_commit_callbacks(execute=True):
+        key.deactivate(by=owner)
+    assert f"https://acme.example.com{key.get_absolute_url()}" in mail.outbox[0].body
 
 
 def test_it_never_fails_the_change_when_email_fails(
@@ -158,7 +259,7 @@ def test_it_skips_deactivated_users(key, owner, admin, django_capture_on_commit_
     admin.is_active = False
     admin.save()
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.key_changed(key, "deactivated", owner)
+        key.deactivate(by=owner)
     assert recipients() == ["owner@acme.test"]
 
 
@@ -232,8 +333,7 @@ def test_it_never_puts_a_secret_in_any_email(
     PrivateKey.objects.filter(pk=clone.pk).update(expires_at=timezone.now() + timedelta(days=1))
     notify_expiring()
     with django_capture_on_commit_callbacks(execute=True):
-        clone.mark_leaked("https://github.com/octocat/Hello-World/blob/main/.env")
-        notifications.key_changed(clone, "leaked", "GitHub secret scanning", url="https://github.com/x")
+        clone.mark_leaked("https://github.com/octocat/Hello-World/blob/main/.env", found_by="GitHub")
     subjects = {
         message.subject.split(" ")[0] + " " + message.subject.split(" ")[-1] for message in mail.outbox
     }

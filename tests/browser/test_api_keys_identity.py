@@ -27,6 +27,7 @@ def create_page(page, live_server):
 
 def reveal_expires(page) -> str:
     expect(page.get_by_role("heading", name="Copy your new private key")).to_be_visible()
+    page.wait_for_load_state()  # local_time.js has added the browser's own time
     return page.locator("dt:text('Expires') + dd").inner_text()
 
 

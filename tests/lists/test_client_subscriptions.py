@@ -265,3 +265,13 @@ def test_it_opens_a_new_minute(client, account, newsletter, monkeypatch):
     assert response["Retry-After"] == "40"
     now += 40
     assert subscribe(client, account.public_key, body(newsletter, "3@x.test")).status_code == 202
+
+
+@override_settings(SUBSCRIPTION_IP_LIMIT=2, SUBSCRIPTION_LIMIT=100)
+def test_it_limits_subscriptions_through_redis_too(client, account, newsletter, redis_cache):
+    for i in range(2):
+        response = subscribe(client, account.public_key, body(newsletter, f"{i}@x.test"))
+        assert response.status_code == 202
+    assert_throttled(subscribe(client, account.public_key, body(newsletter, "2@x.test")))
+    redis_cache.flushdb()  # the counters lived in Redis: without them the address starts again
+    assert subscribe(client, account.public_key, body(newsletter, "3@x.test")).status_code == 202

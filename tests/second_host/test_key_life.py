@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.core import mail
 from django.urls import reverse
 
 from tests.second_host.helpers import call, create_key, error, reveal
@@ -41,6 +42,17 @@ def test_it_reveals_a_new_secret_once(lead_client, organization, lead):
     again = lead_client.get(response["Location"])
     assert again.status_code == 200
     assert secret not in again.content.decode() and "can no longer be shown" in again.content.decode()
+
+
+def test_it_emails_the_leads_a_link_at_orbits_site_url(
+    lead_client, engineer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        key, _ = create_key(lead_client, projects="read")
+    [message] = mail.outbox
+    assert message.to == ["lena@orbit.example"]
+    assert "A new private API key was created by Lena." in message.body
+    assert f"\nhttps://orbit.example{key.get_absolute_url()}\n" in message.body
 
 
 def test_it_opens_the_api_to_a_key_with_the_scope(lead_client, api, organization, rival_key):

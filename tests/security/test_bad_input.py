@@ -35,6 +35,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import accounts.admin
 import accounts.forms
+import accounts.sudo
 import accounts.throttling
 import apikeys.admin
 import apikeys.forms
@@ -53,6 +54,7 @@ world = matrix.world  # the fixture: one account with a member in every role, it
 FORM_MODULES = [
     accounts.forms,
     accounts.admin,
+    accounts.sudo,
     accounts.throttling,
     apikeys.forms,
     apikeys.admin,
@@ -74,6 +76,14 @@ def _admin_form(model, w, data=None, obj=None):
 
 def _login_request():
     return RequestFactory().post("/login/", REMOTE_ADDR="127.0.0.1")
+
+
+def _sudo_request(user):
+    """A request of ``user``, who has an authenticator, so that the prompt shows both of its fields."""
+    _device(user)
+    request = RequestFactory().post("/", REMOTE_ADDR="127.0.0.1")
+    request.user = user
+    return request
 
 
 def _device(user):
@@ -204,6 +214,13 @@ FORM_CASES = {
         lambda w: {"required": "on"},
         covers=(accounts.forms.TwoFactorPolicyForm,),
     ),
+    "confirm a sensitive action with the password": FormCase(
+        "apikeys:create",
+        "owner",
+        lambda w, data=None: accounts.sudo.SudoForm(_sudo_request(w.owner), data),
+        lambda w: {"sudo-password": PASSWORD},
+        covers=(accounts.sudo.SudoForm,),
+    ),
     "deactivate a key in the admin": FormCase(
         "admin:apikeys_privatekey_deactivate",
         "support_staff",
@@ -298,7 +315,12 @@ def assert_refused(w, case: FormCase, name: str, value: str) -> list[str]:
     the page, and nothing changes. Return those errors."""
     form = case.form(w)
     widget = form.fields[name].widget
-    names = [name + suffix for suffix in widget.widgets_names] if hasattr(widget, "widgets_names") else [name]
+    name_posted = form.add_prefix(name)
+    names = (
+        [name_posted + suffix for suffix in widget.widgets_names]
+        if hasattr(widget, "widgets_names")
+        else [name_posted]
+    )
     data = {**case.valid(w), **dict.fromkeys(names, value)}
     form = case.form(w, as_posted(data))
     assert not form.is_valid() and name in form.errors, f"the form takes {name}={value!r}"

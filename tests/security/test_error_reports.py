@@ -104,7 +104,7 @@ def test_it_hides_the_reported_tokens_of_a_secret_scanning_alert(
     if failing == "parse":
         monkeypatch.setattr(scanning, "Match", broken)
     else:
-        monkeypatch.setattr(scanning.notifications, "key_changed", broken)
+        monkeypatch.setattr("apikeys.notifications.key_changed", broken)
     with pytest.raises(DatabaseError) as failure:
         scanning.github_alert(request)
 

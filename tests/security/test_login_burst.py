@@ -17,40 +17,21 @@ import urllib.parse
 import urllib.request
 
 import pytest
-import redis
 
 from accounts.models import User
-from tests.ci import skip_unless_ci
 from tests.concurrency.helpers import in_threads
 from tests.factories import PASSWORD, UserFactory
 
-REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own, emptied before and after
 CHECK_SECONDS = 0.3  # how long each password check takes here: long enough for the burst to overlap
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(params=["locmem", "redis"])
-def cache_backend(request, settings):
+def cache_backend(request):
     """The local-memory cache (one process, as the live server is) and Redis."""
-    if request.param == "locmem":
-        yield
-        return
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
-        }
-    }
-    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        server.flushdb()
-    except redis.ConnectionError as error:
-        skip_unless_ci(f"Redis is not reachable at {REDIS_URL} ({error}): start redis-server.")
-    yield
-    server.flushdb()
-    server.close()
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
 
 
 class Checks:

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "API_KEY_PEPPERS": secrets.token_urlsafe(32),
     "ALLOWED_HOSTS": "keys.example.com",
+    "SITE_URL": "https://keys.example.com",
     "CACHE_URL": "redis://127.0.0.1:6379/0",
     "SECURE_HSTS_PRELOAD": "true",
 }
@@ -128,3 +129,26 @@ def test_it_keeps_a_sqlite_file_in_write_ahead_log_mode(tmp_path):
     database_url = f"sqlite:///{tmp_path / 'keyward.sqlite3'}"
     result = manage("shell", "--no-imports", "-c", code, **PRODUCTION_ENV, DATABASE_URL=database_url)
     assert result.stdout.strip() == "wal", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("allowed_hosts", "site_url"),
+    [("keys.example.com,other.example.com", "https://keys.example.com"), (".example.com", "")],
+)
+def test_it_links_emails_to_the_first_allowed_host_unless_site_url_says(allowed_hosts, site_url):
+    env = {name: v for name, v in PRODUCTION_ENV.items() if name != "SITE_URL"}
+    env["ALLOWED_HOSTS"] = allowed_hosts
+    said = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(repr(settings.SITE_URL))",
+        **env,
+    )
+    assert said.stdout.strip() == repr(site_url), said.stderr
+
+
+def test_it_warns_when_emails_would_link_to_bare_paths():
+    env = {name: v for name, v in PRODUCTION_ENV.items() if name != "SITE_URL"}
+    result = manage("check", "--deploy", **{**env, "ALLOWED_HOSTS": "*"})
+    assert "apikeys.W002" in result.stderr

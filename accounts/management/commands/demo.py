@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts import demo_keys
 from accounts.models import Account, Membership, User
 from accounts.roles import Role
+from apikeys import notifications
 
 DEMO_MEMBERS = {
     "Demo Store": [
@@ -50,7 +51,8 @@ class Command(BaseCommand):
                 user = users[role] = self._user(email, name, password)
                 Membership.objects.update_or_create(user=user, account=account, defaults={"role": role})
             if account_name == KEYS_ACCOUNT:
-                demo_keys.seed(account, users[Role.OWNER], users[Role.ADMIN])
+                with notifications.muted():  # a made-up month of history, not news for anyone's inbox
+                    demo_keys.seed(account, users[Role.OWNER], users[Role.ADMIN])
         support = self._user(SUPPORT_EMAIL, "Sam Support", password, is_staff=True)
         support_group = Group.objects.filter(name="Support").first()
         if support_group:

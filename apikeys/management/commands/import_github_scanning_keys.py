@@ -1,8 +1,6 @@
 """Import the public keys GitHub signs secret scanning alerts with, from a file or stdin.
 
-The alert endpoint never goes to the network while answering (apikeys/scanning.py), so the keys are fetched
-ahead of time, by whatever fetches files where this runs, and imported here; run it again when GitHub rotates
-its keys (an alert signed by a key not imported is refused with 401):
+The alert endpoint never fetches them (docs/decisions/secret-scanning.md); import again when GitHub rotates:
 
     curl -s https://api.github.com/meta/public_keys/secret_scanning > github-keys.json
     python manage.py import_github_scanning_keys github-keys.json

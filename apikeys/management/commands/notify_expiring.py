@@ -1,8 +1,8 @@
 """Email owners and admins about keys that stop working within 7 days: run once a day (cron).
 
-Each key is announced once: ``expiry_notified_at`` is claimed with a conditional UPDATE before its email is
-sent, so a second run, or two runs at once, send nothing more. A rolled key is announced too, as a reminder
-to move what still uses it to its replacement before its grace period ends. Links use ``SITE_URL``.
+Each key is announced once (``PrivateKey.announce_expiry``), so a second run, or two runs at once, send
+nothing more. A rolled key is announced too, as a reminder to move what still uses it to its replacement
+before its grace period ends.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from apikeys import notifications
 from apikeys.models import EXPIRY_WARNING, PrivateKey
 
 
@@ -24,13 +23,6 @@ class Command(BaseCommand):
             .filter(expiry_notified_at__isnull=True)
             .select_related("account", "rolled_to")
         )
-        sent = 0
-        for key in due:
-            claimed = PrivateKey.objects.filter(pk=key.pk, expiry_notified_at__isnull=True).update(
-                expiry_notified_at=now
-            )
-            if claimed:
-                notifications.key_changed(key, "expiring")
-                sent += 1
+        sent = sum(key.announce_expiry(now=now) for key in due)
         noun = "key" if sent == 1 else "keys"
         self.stdout.write(f"Announced {sent} {noun} expiring within 7 days.")

@@ -1,18 +1,8 @@
 """Report how many keys rest on each pepper, so an operator knows when an old pepper can be dropped.
 
-The server never holds a secret to re-digest a key with, so a key moves to the current pepper only when the
-API accepts it (``apikeys.verification.find`` re-digests it). Keys on an old pepper therefore fall in three
-groups:
-
-- active: they move when next used; the pepper must stay until they have;
-- inactive (deactivated, not leaked, not expired): the API refuses them, so they never move. Reactivated
-  after their pepper was dropped, they would fail every request while the tab calls them active. Delete
-  them, or reactivate and use them once, before dropping the pepper;
-- expired or leaked: they can never work again (neither can be reactivated), so they need no pepper.
-
-An old pepper is needed while an active or inactive key rests on it; ``--check`` exits with status 1 until no
-old pepper is needed. Keys on a pepper no longer configured are shown as a warning: they are refused until
-that pepper comes back. Peppers are named by id, never printed.
+An old pepper is needed while an active or inactive key rests on it; ``--check`` exits with status 1 until
+none is. Peppers are named by id, never printed. Why inactive keys count:
+docs/decisions/digests-and-peppers.md.
 """
 
 from __future__ import annotations
