@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.forms.renderers import DjangoTemplates
 
 from accounts import roles, twofactor
 from accounts.models import Invitation, User
@@ -15,6 +16,14 @@ from accounts.throttling import guarded_check
 from apikeys.validators import refuse_control_characters
 
 ROLE_CHOICE_ERROR = "Choose one of the listed roles."
+
+
+class FormRenderer(DjangoTemplates):
+    """``FORM_RENDERER``: the host's forms look like the API keys tab's (an error summary, then one group per
+    field), from the same templates."""
+
+    form_template_name = "apikeys/_form.html"
+    field_template_name = "apikeys/_field.html"
 
 
 class InviteForm(forms.Form):

@@ -332,6 +332,7 @@ def _lock_memberships(*memberships: Membership) -> dict[int, Membership]:
 
 
 INVITATION_LIFETIME = timedelta(days=7)
+INVITATION_LIFETIME_LABEL = f"{INVITATION_LIFETIME.days} days"  # as pages and emails say it
 
 
 def invitation_token_digest(token: str) -> str:

@@ -20,7 +20,7 @@ from accounts.decorators import (
     member_required,
 )
 from accounts.forms import AcceptInvitationForm, InviteForm, RoleForm, TwoFactorPolicyForm
-from accounts.models import Invitation, Membership, User
+from accounts.models import INVITATION_LIFETIME_LABEL, Invitation, Membership, User
 from accounts.sudo import sudo_required
 from apikeys import mail
 from apikeys.http import client_ip
@@ -100,6 +100,7 @@ def _render_users(request, invite_form: InviteForm):
         "events": request.account.events.all()[:EVENTS_SHOWN] if actor.can_manage_users else [],
         "invite_form": invite_form,
         "assignable_roles": roles.assignable_roles(),
+        "invitation_lifetime": INVITATION_LIFETIME_LABEL,
     }
     return render(request, "accounts/users.html", context)
 
@@ -123,7 +124,12 @@ def _send_email(request, template: str, to: str, context: dict) -> None:
 
 def _email_invitation(request, invitation: Invitation, token: str) -> None:
     link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
-    context = {"invitation": invitation, "link": link, "inviter": request.user}
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "inviter": request.user,
+        "lifetime": INVITATION_LIFETIME_LABEL,
+    }
     _send_email(request, "invitation", invitation.email, context)
 
 
@@ -144,7 +150,9 @@ def invite(request):
         return _render_users(request, form)
     _email_invitation(request, invitation, token)
     messages.success(
-        request, f"Invitation sent to {email} as {invitation.get_role_display()}. The link works for 7 days."
+        request,
+        f"Invitation sent to {email} as {invitation.get_role_display()}. "
+        f"The link works for {INVITATION_LIFETIME_LABEL}.",
     )
     return redirect("accounts:users")
 
@@ -233,7 +241,7 @@ def leave_account(request):
 @require_POST
 @capability_required("can_manage_users")
 def resend_invitation(request, public_id):
-    """Email a fresh link (the old one stops working) valid for another 7 days."""
+    """Email a fresh link (the old one stops working) valid for another INVITATION_LIFETIME."""
     invitation = _get_invitation(request, public_id)
     try:
         token = invitation.resend(by=request.membership, ip=client_ip(request))

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from apikeys.adapter import get_adapter
-from apikeys.models import PrivateKey
+from apikeys.forms import lifetime_label
+from apikeys.models import EXPIRY_WARNING, PrivateKey
 
 BANNER_LIMIT = 10  # keys counted in the banner; the badge says "10+" beyond
 BANNER_DISMISSED = "apikeys.banner_dismissed"  # session entry: the accounts whose banner was dismissed
@@ -16,7 +17,7 @@ JUST_ROLLED = timedelta(hours=1)  # a grace period chosen this recently needs no
 
 
 def expiring_keys(request):
-    """Give the people who manage the current account's keys those that stop working within a week.
+    """Give the people who manage the current account's keys those that stop within ``EXPIRY_WARNING``.
 
     Only pages that set ``request.account`` get them, queried only if rendered. Rolled keys are listed too, a
     reminder to move to the replacement, unless this user rolled them within the hour.
@@ -35,5 +36,6 @@ def expiring_keys(request):
     return {
         "expiring_keys": SimpleLazyObject(load),
         "expiring_keys_limit": BANNER_LIMIT,
+        "expiring_within": lifetime_label(EXPIRY_WARNING),  # "7 days"
         "expiring_banner_dismissed": str(account.pk) in request.session.get(BANNER_DISMISSED, []),
     }

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apikeys import scopes, secrets
 from apikeys.http import normalize_network
-from apikeys.models import MAX_ALLOWED_IPS, PrivateKey
+from apikeys.models import EXPIRY_WARNING, MAX_ALLOWED_IPS, PrivateKey
 from apikeys.validators import refuse_control_characters
 
 SCOPE_FIELD_PREFIX = "scope-"
@@ -50,13 +50,54 @@ GRACE_PERIODS = {
 }
 
 
-class ExpiryForm(forms.Form):
+class BoundField(forms.BoundField):
+    """A field of the app's forms: ``{{ field.as_field_group }}`` renders ``apikeys/_field.html``."""
+
+    @property
+    def template_name(self):
+        return self.field.template_name or "apikeys/_field.html"
+
+
+class Form(forms.Form):
+    """The app's forms render through its own templates, whatever ``FORM_RENDERER`` a host sets:
+    ``{{ form }}`` (its errors at the top, then each field) through ``apikeys/_form.html``, each field
+    through ``BoundField``.
+    """
+
+    template_name = "apikeys/_form.html"
+    bound_field_class = BoundField
+
+
+class RadioWithHelp(forms.RadioSelect):
+    """Radio buttons that each carry a line of help (``helps``: value to text), shown beside the choice."""
+
+    def __init__(self, helps: dict[str, str], attrs=None):
+        super().__init__(attrs)
+        self.helps = helps
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["help"] = self.helps.get(value, "")
+        return option
+
+
+class UnechoedWhenRefused(BoundField):
+    """A field that leaves a refused value out of the page (a refused search may be a whole secret)."""
+
+    def value(self):
+        return None if self.errors else super().value()
+
+
+class ExpiryForm(Form):
     """When a new key stops working: one select, whose "On a date…" choice uses the date field.
 
     A date is never dropped: posted without a choice (an older page) it is the choice; posted with another
     choice it is refused, since nobody can tell which of the two was meant. With ``original`` (clone, roll)
     the choices start with keeping that key's lifetime (``PrivateKey.lifetime``), chosen by default.
     """
+
+    # What the error summary calls the fields whose labels say "of the new key" on the clone and roll pages.
+    summary_labels = {"name": "Name", "expires": "Expiry"}
 
     # Not required: a form posted without it (an older page) makes a key that never expires.
     expires = forms.ChoiceField(label="Expiry", choices=EXPIRY_CHOICES, initial=EXPIRY_NEVER, required=False)
@@ -72,6 +113,8 @@ class ExpiryForm(forms.Form):
         self.keep = original.lifetime if original is not None else None
         expires = self.fields["expires"]
         expires.widget.attrs["data-expiry-choice"] = ""
+        if original is not None:
+            expires.label = "Expiry of the new key"
         if self.keep is not None:
             keep = (EXPIRY_KEEP, f"Same as this key: {lifetime_label(self.keep)}")
             expires.choices = [keep, *EXPIRY_CHOICES]
@@ -146,7 +189,7 @@ class KeyForm(ExpiryForm):
         help_text="Say where the key will be used, e.g. “Zapier” or “Warehouse sync”. Up to 100 characters.",
     )
     access = forms.ChoiceField(
-        choices=ACCESS_CHOICES, widget=forms.RadioSelect, initial=scopes.ACCESS_READ_ONLY
+        choices=ACCESS_CHOICES, widget=RadioWithHelp(ACCESS_HELP), initial=scopes.ACCESS_READ_ONLY
     )
     allowed_ips = forms.CharField(
         label="IP allowlist",
@@ -228,10 +271,6 @@ class KeyForm(ExpiryForm):
     def _scope_errors(self) -> bool:
         return any(name.startswith(SCOPE_FIELD_PREFIX) for name in self.errors)
 
-    def access_options(self):
-        """Return ``(radio, help)`` pairs for the access choices."""
-        return [(radio, ACCESS_HELP[radio.data["value"]]) for radio in self["access"]]
-
     def scope_rows(self):
         """Return one row per resource: its bound field and ``(column label, radio or None)`` cells."""
         rows = []
@@ -250,7 +289,10 @@ class CloneForm(ExpiryForm):
     """A clone's name (prefilled "… (copy)", so that the two keys can be told apart) and its expiry."""
 
     name = forms.CharField(
-        max_length=100, validators=[refuse_control_characters], help_text="Up to 100 characters."
+        label="Name of the new key",
+        max_length=100,
+        validators=[refuse_control_characters],
+        help_text="Up to 100 characters.",
     )
     field_order = ["name", "expires", "expires_on"]
 
@@ -265,7 +307,7 @@ def copy_name(name: str) -> str:
     return name[: 100 - len(suffix)] + suffix
 
 
-class RenameForm(forms.Form):
+class RenameForm(Form):
     name = forms.CharField(
         max_length=100,
         validators=[refuse_control_characters],
@@ -279,20 +321,15 @@ class RollForm(ExpiryForm):
     grace = forms.ChoiceField(
         label="Stop the old key",
         choices=[(value, label) for value, label, _ in GRACE_CHOICES],
-        widget=forms.RadioSelect,
+        widget=RadioWithHelp({value: help_text for value, _, help_text in GRACE_CHOICES}),
         initial="24h",
     )
 
     def clean_grace(self) -> timedelta:
         return GRACE_PERIODS[self.cleaned_data["grace"]]
 
-    def grace_options(self):
-        """Return ``(radio, help)`` pairs for the grace periods."""
-        helps = {value: help_text for value, _, help_text in GRACE_CHOICES}
-        return [(radio, helps[radio.data["value"]]) for radio in self["grace"]]
 
-
-class KeyFilterForm(forms.Form):
+class KeyFilterForm(Form):
     """The list's search box (a name, or a key's last characters) and status filter, sent by GET."""
 
     STATUSES = {  # choice: the ``PrivateKey.Status`` values it shows
@@ -300,14 +337,20 @@ class KeyFilterForm(forms.Form):
         "expired": (PrivateKey.Status.EXPIRED, PrivateKey.Status.ROLLED),
         "inactive": (PrivateKey.Status.INACTIVE, PrivateKey.Status.LEAKED),
     }
-    q = forms.CharField(label="Search", max_length=100, required=False)
+    q = forms.CharField(
+        label="Search keys",
+        max_length=100,
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": "Name or last 4 characters", "autocomplete": "off"}),
+        bound_field_class=UnechoedWhenRefused,
+    )
     status = forms.ChoiceField(
         label="Status",
         required=False,
         choices=[
             ("", "All keys"),
             ("active", "Active"),
-            ("expiring", "Expiring within 7 days"),
+            ("expiring", f"Expiring within {lifetime_label(EXPIRY_WARNING)}"),
             ("expired", "Expired"),
             ("inactive", "Deactivated"),
         ],
@@ -316,7 +359,7 @@ class KeyFilterForm(forms.Form):
     def clean_q(self) -> str:
         q = self.cleaned_data["q"].strip()
         if secrets.SHAPE.search(q):
-            # The page never echoes it (_key_search.html); the script stops it before it reaches a URL.
+            # The page never echoes it (UnechoedWhenRefused); the script stops it before it reaches a URL.
             raise forms.ValidationError(
                 "That is a whole secret, so it was not searched for: a search goes into the URL. Treat it as "
                 "exposed: find its key by its last four characters and roll it."
@@ -346,7 +389,7 @@ class KeyFilterForm(forms.Form):
         return self.is_valid() and any(self.cleaned_data.values())
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(Form):
     """The activity page's filters (GET): one key (deleted ones too), one action, one person."""
 
     key = forms.ChoiceField(label="Key", required=False)
@@ -382,7 +425,7 @@ class ActivityFilterForm(forms.Form):
         return events
 
 
-class DeactivateForm(forms.Form):
+class DeactivateForm(Form):
     reason = forms.CharField(
         max_length=500,
         required=False,

@@ -292,6 +292,11 @@ class PrivateKey(models.Model):
     def status_label(self) -> str:
         return self.status.label
 
+    @property
+    def expiry_reason(self) -> str:
+        """Why an expired key stopped, as the list of inactive keys says it ("" for any other key)."""
+        return EXPIRY_REASONS.get(self.status, "")
+
     # Why a verb would be refused now ("" when it would succeed): the verbs raise these, and pages show a
     # button exactly when its verb would succeed.
 
@@ -617,6 +622,11 @@ class PrivateKey(models.Model):
         self.refresh_from_db(from_queryset=locking)
         return self
 
+
+EXPIRY_REASONS = {
+    PrivateKey.Status.EXPIRED: "Reached its expiry date",
+    PrivateKey.Status.ROLLED: "Rolled: its grace period ended",
+}
 
 # Who deactivated a key that secret scanning found in public, and what reactivating it is answered.
 LEAK_ACTOR = "secret scanning"

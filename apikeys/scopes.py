@@ -22,6 +22,7 @@ LEVELS = (READ, WRITE)
 NONE_LEVEL = "none"
 READ_LEVEL = "read"
 FULL_LEVEL = "full"
+LEVEL_DESCRIPTIONS = {NONE_LEVEL: "No access", READ_LEVEL: "Read", FULL_LEVEL: "Full"}  # on a key's page
 
 ACCESS_FULL = "full"
 ACCESS_READ_ONLY = "read_only"

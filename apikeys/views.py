@@ -126,6 +126,7 @@ def key_list(request):
             "public_key": get_adapter().public_key(request.account),
             "search": search,
             "secret_shape": secrets.SHAPE.pattern,
+            "usage_days": usage.LIST_DAYS,
         },
     )
 
@@ -174,13 +175,14 @@ def reveal_secret(request, public_id):
 def detail(request, public_id):
     key = _get_key(request, public_id)
     requests_by_day = usage.per_day([key], usage.DETAIL_DAYS)[key.pk]
-    levels = key.scope_levels
+    rows = [(resource, level, scopes.LEVEL_DESCRIPTIONS[level]) for resource, level in key.scope_levels]
     context = {
         "key": key,
         "events": key.events.all(),
         "requests_by_day": requests_by_day,
-        "granted": [row for row in levels if row[1] != scopes.NONE_LEVEL],  # what the key may do comes first
-        "not_granted": [row for row in levels if row[1] == scopes.NONE_LEVEL],
+        # What the key may do comes first; (resource, access in words) rows.
+        "granted": [(resource, said) for resource, level, said in rows if level != scopes.NONE_LEVEL],
+        "not_granted": [(resource, said) for resource, level, said in rows if level == scopes.NONE_LEVEL],
     }
     return _page(request, "detail.html", context)
 

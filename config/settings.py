@@ -82,6 +82,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "accounts.forms.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # Persistent connections: the API's throughput depends on them (docs/performance.md).

@@ -14,17 +14,19 @@ def error_summary(form) -> list[tuple[str, str]]:
     """Return ``(anchor, message)`` for each error of a bound form, in field order, for the error summary.
 
     A field's anchor is the id of its input (the first radio of a radio group); errors of the form as a
-    whole point at the form's first field.
+    whole point at the form's first field. A field is named by its label, or by the form's ``summary_labels``.
     """
     if not form.is_bound or not form.errors:
         return []
     fields = list(form)
+    labels = getattr(form, "summary_labels", {})
     items = [(f"#{fields[0].auto_id}" if fields else "", str(error)) for error in form.non_field_errors()]
     for field in fields:
         anchor = field.auto_id
         if isinstance(field.field.widget, forms.RadioSelect):
             anchor = f"{anchor}_0"
-        items += [(f"#{anchor}", f"{field.label}: {error}") for error in field.errors]
+        label = labels.get(field.name, field.label)
+        items += [(f"#{anchor}", f"{label}: {error}") for error in field.errors]
     return items
 
 

@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
 from apikeys import secrets, views
 from apikeys.models import KeyEvent, PrivateKey
 from tests.apikeys.helpers import (
@@ -14,6 +18,12 @@ def test_it_explains_what_cloning_does(owner_client, key):
     html = owner_client.get(url("clone", key)).content.decode()
     assert "the same scopes as this one" in html
     assert "This key is untouched" in html
+
+
+def test_it_does_not_promise_that_an_expired_key_keeps_working(owner_client, key):
+    PrivateKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    html = owner_client.get(url("clone", key)).content.decode()
+    assert "it has expired and stays so" in html and "keeps working" not in html
 
 
 def test_it_clones_and_reveals_the_new_secret_once(owner_client, issued, owner):

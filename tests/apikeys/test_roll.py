@@ -128,7 +128,7 @@ def test_it_refuses_an_inactive_key(owner_client, inactive_key):
 
 def test_it_refuses_an_expired_key(owner_client, key):
     shift(key, expires_at=timezone.now() - timedelta(seconds=1))
-    assert "It has expired." in owner_client.get(url("roll", key)).content.decode()
+    assert "This key has expired; clone it instead." in owner_client.get(url("roll", key)).content.decode()
     before = state()
     response = owner_client.post(url("roll", key), {"grace": "now"}, follow=True)
     assert "This key has expired; clone it instead." in response.content.decode()

@@ -13,10 +13,13 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from accounts import sudo
 from accounts.models import Invitation
 from accounts.roles import Role
 from apikeys import scopes
+from apikeys.forms import RenameForm
 from apikeys.models import PrivateKey
+from tests.factories import PASSWORD, TOTPDeviceFactory
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -142,3 +145,57 @@ def test_it_ties_the_roll_grace_error_to_its_group(owner_client, account, owner)
     assert "grace" in markup.invalid
     key.refresh_from_db()
     assert key.rolled_to_id is None
+
+
+def _start(client, user, setup):
+    """Bring ``user`` to where the case's form is."""
+    if setup == "anonymous":
+        return
+    if setup == "password-step":  # the log-in's second step: the password passed, a code is due
+        TOTPDeviceFactory(user=user)
+        client.post("/login/", {"username": user.email, "password": PASSWORD})
+        return
+    client.force_login(user)
+    if setup == "sudo-expired":  # with an authenticator app, so the prompt asks for a code too
+        TOTPDeviceFactory(user=user)
+        session = client.session
+        session[sudo.SESSION_KEY] = 0
+        session.save()
+
+
+FORM_PAGES = {
+    # form: (how the user arrives, URL ({key} filled in), posted data, the id of the field in error)
+    "KeyForm": ("owner", "/settings/api-keys/new/", {"name": "", "access": "read_only"}, "id_name"),
+    "CloneForm": ("owner", "/settings/api-keys/{key}/clone/", {"name": ""}, "id_name"),
+    "RollForm": ("owner", "/settings/api-keys/{key}/roll/", {"grace": "forever"}, "id_grace_0"),
+    "RenameForm": ("owner", "/settings/api-keys/{key}/rename/", {"name": ""}, "id_name"),
+    "DeactivateForm": ("owner", "/settings/api-keys/{key}/deactivate/", {"reason": "a\x07b"}, "id_reason"),
+    "InviteForm": ("owner", "/settings/users/invite/", {"email": "nope", "role": "manager"}, "id_email"),
+    "ThrottledPasswordChangeForm": ("owner", "/password/", {"old_password": "wrong"}, "id_old_password"),
+    "CodeForm": ("owner", "/security/two-factor/", {"code": ""}, "id_code"),
+    "SudoForm": ("sudo-expired", "/settings/api-keys/new/", {"sudo-code": "1" * 13}, "id_sudo-code"),
+    "ThrottledAuthenticationForm": ("anonymous", "/login/", {"username": "a@b.test"}, "id_password"),
+    "LoginCodeForm": ("password-step", "/login/verify/", {"code": ""}, "id_code"),
+}
+
+
+@pytest.mark.parametrize(("setup", "path", "data", "field_id"), FORM_PAGES.values(), ids=FORM_PAGES.keys())
+def test_it_renders_each_form_through_the_one_field_template(
+    client, owner, account, setup, path, data, field_id
+):
+    """Every form, the app's and the host's: an error summary linking to the field, whose errors sit in the
+    field template's element that the field's aria-describedby names."""
+    key, _ = PrivateKey.objects.issue(account, "Zapier", scopes.READ_ONLY, owner)
+    _start(client, owner, setup)
+    response = client.post(path.format(key=key.public_id), data)
+    markup = assert_accessible_errors(response, expected_errors=1)
+    html = response.content.decode()
+    assert f'<li><a href="#{field_id}">' in html and "data-error-summary" in html
+    error_id = field_id.removesuffix("_0") + "_error"
+    assert f'<div class="errors" id="{error_id}">' in html and error_id in markup.described_by
+
+
+def test_it_renders_the_apps_forms_with_the_apps_templates_whatever_the_host_renderer(settings):
+    settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
+    html = str(RenameForm({"name": ""}))
+    assert "data-error-summary" in html and '<div class="errors" id="id_name_error">' in html

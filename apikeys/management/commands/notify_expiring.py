@@ -1,4 +1,4 @@
-"""Email owners and admins about keys that stop working within 7 days: run once a day (cron).
+"""Email owners and admins about keys that stop working within EXPIRY_WARNING: run once a day (cron).
 
 Each key is announced once (``PrivateKey.announce_expiry``), so a second run, or two runs at once, send
 nothing more. A rolled key is announced too, as a reminder to move what still uses it to its replacement
@@ -10,11 +10,15 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from apikeys.forms import lifetime_label
 from apikeys.models import EXPIRY_WARNING, PrivateKey
 
 
 class Command(BaseCommand):
-    help = "Email the owners and admins of accounts whose API keys expire within 7 days (once per key)."
+    help = (
+        "Email the owners and admins of accounts whose API keys expire within "
+        f"{lifetime_label(EXPIRY_WARNING)} (once per key)."
+    )
 
     def handle(self, *args, **options):
         now = timezone.now()
@@ -25,4 +29,4 @@ class Command(BaseCommand):
         )
         sent = sum(key.announce_expiry(now=now) for key in due)
         noun = "key" if sent == 1 else "keys"
-        self.stdout.write(f"Announced {sent} {noun} expiring within 7 days.")
+        self.stdout.write(f"Announced {sent} {noun} expiring within {lifetime_label(EXPIRY_WARNING)}.")

@@ -25,7 +25,7 @@
   document.querySelectorAll("[data-expiry]").forEach(function (box) {
     var select = box.querySelector("[data-expiry-choice]");
     var date = box.querySelector("[data-expiry-date]");
-    var dateField = box.querySelector("[data-expiry-date-field]");
+    var dateField = date.closest(".field");
     var said = box.querySelector("[data-expiry-moment]");
     var hasErrors = dateField.classList.contains("field-error");
 
