@@ -56,6 +56,12 @@ def seed(account, owner, admin) -> bool:
     usage = {storefront: 1200, reporting: 140, zapier: 60, warehouse: 300, checkout: 500, checkout_new: 380}
     for key, base in usage.items():
         _use(key, base, now)
+    # Some refusals, so the charts show them: a script calling Zapier's key from outside its allowlist, a
+    # dashboard trying to write with a read-only key, and old app builds still sending a deactivated key.
+    _refuse(zapier, 0.15, now, PrivateKey.Refused.IP_NOT_ALLOWED)
+    _refuse(reporting, 0.04, now, PrivateKey.Refused.INSUFFICIENT_SCOPE)
+    _use(mobile, 90, now, last_used_days_ago=4)
+    _refuse(mobile, 1.0, now, PrivateKey.Refused.INACTIVE, days=4)
     return True
 
 
@@ -65,7 +71,7 @@ def _move(key, when, action=KeyEvent.Action.CREATED, field: str = "created_at") 
     KeyEvent.objects.filter(key=key, action=action).update(created_at=when)
 
 
-def _use(key, base: int, now) -> None:
+def _use(key, base: int, now, *, last_used_days_ago: int = 0) -> None:
     """Write a month of daily request counts (weekdays busier), and when and from where it was last used."""
     today = now.date()
     created = PrivateKey.objects.values_list("created_at", flat=True).get(pk=key.pk).date()
@@ -79,7 +85,19 @@ def _use(key, base: int, now) -> None:
         rows.append(KeyUsage(key=key, day=day, requests=requests))
     KeyUsage.objects.bulk_create(rows)
     PrivateKey.objects.filter(pk=key.pk).update(
-        last_used_at=now - timedelta(minutes=7),
+        last_used_at=now - timedelta(days=last_used_days_ago, minutes=7),
         last_used_ip="203.0.113.24",
         last_used_user_agent="demo-client/1.0",
+    )
+
+
+def _refuse(key, share: float, now, reason, *, days: int = DAYS) -> None:
+    """Count ``share`` of the key's requests in its last ``days`` days as refused (at least one every other
+    day), and note its last refusal a few minutes ago."""
+    rows = KeyUsage.objects.filter(key=key, day__gt=now.date() - timedelta(days=days))
+    for index, row in enumerate(rows):
+        row.refused = min(max(int(row.requests * share), index % 2), row.requests)
+        row.save(update_fields=["refused"])
+    PrivateKey.objects.filter(pk=key.pk).update(
+        last_refused_at=now - timedelta(minutes=3), last_refused_reason=reason
     )

@@ -1,18 +1,8 @@
-"""Authentication for the JSON API: ``api_key_required``, the one decorator every API view goes through.
+"""Authentication for the JSON API: ``api_key_required``, and ``authenticate``, which contrib/drf.py shares.
 
-A request carries a private key as ``Authorization: Bearer <secret>``. The decorator answers the method
-check, the header and the key, in that order, so a request costs as little as possible: a malformed or
-mistyped key costs no query, any other key exactly one (``PrivateKey.objects.verify``), and a good key's
-request makes no cache call at all. Nothing about a key's validity is cached, so a deactivated key is
-refused on the very next request. ``last_used_at`` is written at most once a minute
-(``PrivateKey.record_use``), and requests are counted in process and written in batches (``apikeys.usage``).
-
-The failure throttle is read only when a credential fails, so a valid key is never refused because its
-address also sent bad ones; a cache outage turns it off (``apikeys.cachesafe``) rather than failing the
-request.
-
-Unknown, inactive and malformed keys get the same 401, so the answer never tells which keys exist. Every
-error, here and in the API views, has one JSON shape: ``{"errors": [{"status", "code", "detail"}]}``.
+A refused request gets a ``Refusal`` (status, code, detail, headers): views answer it with ``json_error``,
+DRF raises it as its own exception. A good key costs one query and no cache call; a refusal of a known key's
+own secret is counted against that key. The order of the checks and what each costs: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -20,13 +10,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import cachesafe, conf, usage
+from apikeys import cachesafe, conf, usage, verification
 from apikeys.adapter import get_adapter
 from apikeys.http import client_ip
 from apikeys.models import PrivateKey
@@ -44,6 +35,8 @@ IP_NOT_ALLOWED_DETAIL = (
     "This API key works only from the addresses in its IP allowlist; this request came from {ip}. "
     "An owner or admin can see the allowlist on the key's page in Settings > API keys."
 )
+THROTTLED_DETAIL = "Too many failed authentication attempts from this address; retry in {wait} seconds."
+SCOPE_DETAIL = "This API key lacks the {scope} scope; create a key with it."
 # Longer than any credential this API issues; anything above it is refused before any parsing.
 MAX_HEADER_LENGTH = 200
 _THROTTLE_WINDOW = 60
@@ -68,6 +61,19 @@ def method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse
     )
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """What to answer a refused request, in the API's one error shape, whichever framework answers it."""
+
+    status: int
+    code: str
+    detail: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self) -> JsonResponse:
+        return json_error(self.status, self.code, self.detail, headers=self.headers)
+
+
 def api_key_required(**scope_by_method: str | None) -> Callable:
     """Admit a request with an active private key that holds the scope its method needs.
 
@@ -83,16 +89,11 @@ def api_key_required(**scope_by_method: str | None) -> Callable:
             if request.method not in scope_by_method:
                 return method_not_allowed(request, allowed)
             key = authenticate(request)
-            if isinstance(key, HttpResponse):
-                return key
+            if isinstance(key, Refusal):
+                return key.response()
             scope = scope_by_method[request.method]
             if scope is not ANY_SCOPE and not key.has_scope(scope):
-                return json_error(
-                    403,
-                    "insufficient_scope",
-                    f"This API key lacks the {scope} scope; create a key with it.",
-                    headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
-                )
+                return refuse_scope(key, scope).response()
             request.api_key = key
             request.account = key.account
             return view(request, *args, **kwargs)
@@ -102,19 +103,22 @@ def api_key_required(**scope_by_method: str | None) -> Callable:
     return decorator
 
 
-# Error reports hide these locals here and in every frame below (PrivateKey.objects.verify's ``secret``,
+# Error reports hide these locals here and in every frame below (apikeys.verification.find's ``secret``,
 # apikeys.secrets.digest's ``pepper``): Django's filter applies the nearest decorated caller's names.
 @sensitive_variables("header", "token", "secret", "pepper")
-def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
-    """Return the request's working private key, or the 401, 403 or 429 response to send instead.
+def authenticate(request: HttpRequest) -> PrivateKey | Refusal:
+    """Return the request's working private key, or the refusal (401, 403 or 429) to answer instead.
 
-    A key with an IP allowlist answers 403 ``ip_not_allowed`` to a request from elsewhere: the secret is
-    right, so this is no failed guess and is not throttled, but it is no use either and is not recorded.
+    A request with a known key's own secret counts as one of its requests, and a refusal of it counts
+    against it too (``refuse``); an unknown secret counts nowhere. A key with an IP allowlist answers 403
+    ``ip_not_allowed`` to a request from elsewhere: the secret is right, so that is no failed guess and is
+    not throttled.
     """
     ip = client_ip(request)  # REMOTE_ADDR, or X-Forwarded-For past TRUSTED_PROXIES; None if neither
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
+    key = None
     if not header:
         detail = MISSING_DETAIL
     elif len(header) > MAX_HEADER_LENGTH:
@@ -124,25 +128,49 @@ def authenticate(request: HttpRequest) -> PrivateKey | JsonResponse:
     elif get_adapter().is_public_key(token):
         detail = PUBLIC_KEY_DETAIL
     else:
-        key = PrivateKey.objects.verify(token)
-        if key is not None and not key.allows(ip):
-            return json_error(
-                403, "ip_not_allowed", IP_NOT_ALLOWED_DETAIL.format(ip=ip or "an unknown address")
-            )
+        key = verification.find(token)  # in any state: is_usable decides
         if key is not None:
             usage.count(key.pk)  # in process memory; written to KeyUsage in batches
+        if key is not None and key.is_usable:
+            if not key.allows(ip):
+                refuse(key, PrivateKey.Refused.IP_NOT_ALLOWED)
+                return Refusal(
+                    403, "ip_not_allowed", IP_NOT_ALLOWED_DETAIL.format(ip=ip or "an unknown address")
+                )
             key.record_use(ip, request.META.get("HTTP_USER_AGENT", ""))
             return key
         detail = INVALID_DETAIL
     wait = _record_failure(ip)
+    if key is None:
+        return _failure(detail, wait)
     if wait:
-        return json_error(
-            429,
-            "throttled",
-            f"Too many failed authentication attempts from this address; retry in {wait} seconds.",
-            headers={"Retry-After": str(wait)},
-        )
-    return json_error(401, "not_authenticated", detail, headers={"WWW-Authenticate": "Bearer"})
+        reason = PrivateKey.Refused.THROTTLED
+    elif not key.is_active:
+        reason = PrivateKey.Refused.INACTIVE
+    else:
+        reason = PrivateKey.Refused.EXPIRED
+    refuse(key, reason)
+    return _failure(detail, wait)
+
+
+def _failure(detail: str, wait: int) -> Refusal:
+    """Return the 401 of a failed credential, or the 429 once its address has failed too often."""
+    if wait:
+        return Refusal(429, "throttled", THROTTLED_DETAIL.format(wait=wait), {"Retry-After": str(wait)})
+    return Refusal(401, "not_authenticated", detail, {"WWW-Authenticate": "Bearer"})
+
+
+def refuse(key: PrivateKey, reason: PrivateKey.Refused) -> None:
+    """Count a refusal against ``key``, whose request was counted already, and note it as the key's last."""
+    usage.count_refusal(key.pk)
+    key.record_refusal(reason)
+
+
+def refuse_scope(key: PrivateKey, scope: str) -> Refusal:
+    """Refuse a key without ``scope``: 403 ``insufficient_scope`` naming it, counted as ``refuse`` counts."""
+    headers = {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'}
+    refuse(key, PrivateKey.Refused.INSUFFICIENT_SCOPE)
+    return Refusal(403, "insufficient_scope", SCOPE_DETAIL.format(scope=scope), headers)
 
 
 def _failure_cache_key(ip: str | None, window: int) -> str:

@@ -167,12 +167,6 @@ class PrivateKeyManager(models.Manager.from_queryset(PrivateKeyQuerySet)):
         rows = self.values("pepper_id").annotate(n=models.Count("id")).order_by()
         return {row["pepper_id"]: row["n"] for row in rows}
 
-    def verify(self, secret: str, *, now=None) -> PrivateKey | None:
-        """Return the working key for ``secret`` with its account loaded, or None (apikeys.verification)."""
-        from apikeys.verification import verify
-
-        return verify(secret, using=self.db, now=now)
-
 
 class PrivateKey(models.Model):
     """A private API key of an account. Its scopes never change; clone for other scopes."""
@@ -184,6 +178,15 @@ class PrivateKey(models.Model):
         ROLLED = "rolled", "Expired (rolled)"
         INACTIVE = "inactive", "Inactive"
         LEAKED = "leaked", "Inactive (leaked)"
+
+    class Refused(models.TextChoices):
+        """Why the API last refused a request that carried the key's own secret (``record_refusal``)."""
+
+        INACTIVE = "inactive", "401: the key was inactive"
+        EXPIRED = "expired", "401: the key had expired"
+        IP_NOT_ALLOWED = "ip_not_allowed", "403: from an address outside its IP allowlist"
+        INSUFFICIENT_SCOPE = "insufficient_scope", "403: it lacked the scope the endpoint needs"
+        THROTTLED = "throttled", "429: too many failed attempts from its address"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(
@@ -201,6 +204,8 @@ class PrivateKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_ip = models.GenericIPAddressField("last used from", null=True, blank=True)
     last_used_user_agent = models.CharField(max_length=255, blank=True)
+    last_refused_at = models.DateTimeField(null=True, blank=True)
+    last_refused_reason = models.CharField(max_length=32, choices=Refused.choices, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     deactivated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -560,12 +565,11 @@ class PrivateKey(models.Model):
     def record_use(self, ip: str | None, user_agent: str = "", *, now=None) -> bool:
         """Note when, from where and by what the key was last used, at most once a minute.
 
-        A recent ``last_used_at`` (read by ``verify``) costs no query; otherwise a conditional UPDATE lets one
-        of several concurrent requests write. Return whether this call wrote.
+        A recent ``last_used_at`` (read by ``apikeys.verification``) costs no query; otherwise a conditional
+        UPDATE lets one of several concurrent requests write. Return whether this call wrote.
         """
         now = now or timezone.now()
-        cutoff = now - LAST_USED_INTERVAL
-        if self.last_used_at is not None and self.last_used_at >= cutoff:
+        if self._noted_since(self.last_used_at, now):
             return False
         try:
             ip = str(ipaddress.ip_address(ip or ""))
@@ -573,13 +577,33 @@ class PrivateKey(models.Model):
             ip = None
         # Header text may hold what no database column takes: NUL, or lone surrogates from a test client.
         user_agent = (user_agent or "").replace("\x00", "").encode("utf-8", "replace").decode()[:255]
-        written = (
-            PrivateKey.objects.filter(pk=self.pk)
-            .filter(models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lt=cutoff))
-            .update(last_used_at=now, last_used_ip=ip, last_used_user_agent=user_agent)
+        return self._note("last_used_at", now, last_used_ip=ip, last_used_user_agent=user_agent)
+
+    def record_refusal(self, reason: PrivateKey.Refused, *, now=None) -> bool:
+        """Note when and why the API refused a request with this key's secret, at most once a minute.
+
+        As ``record_use`` does: a recent ``last_refused_at`` (read by ``apikeys.verification``) costs no
+        query; return whether this call wrote.
+        """
+        now = now or timezone.now()
+        if self._noted_since(self.last_refused_at, now):
+            return False
+        return self._note("last_refused_at", now, last_refused_reason=reason)
+
+    @staticmethod
+    def _noted_since(moment, now) -> bool:
+        return moment is not None and moment >= now - LAST_USED_INTERVAL
+
+    def _note(self, moment_field: str, now, **values) -> bool:
+        """Set ``moment_field`` to ``now`` and ``values`` unless another request just did: one writer wins."""
+        stale = models.Q(**{f"{moment_field}__isnull": True}) | models.Q(
+            **{f"{moment_field}__lt": now - LAST_USED_INTERVAL}
         )
+        values[moment_field] = now
+        written = PrivateKey.objects.filter(pk=self.pk).filter(stale).update(**values)
         if written:
-            self.last_used_at, self.last_used_ip, self.last_used_user_agent = now, ip, user_agent
+            for name, value in values.items():
+                setattr(self, name, value)
         return bool(written)
 
     def record(self, action, by, *, ip=None, actor_label: str = "", details=None):
@@ -621,23 +645,25 @@ PEPPER_GONE_DETAIL = (
     "Clone it to get a new secret with the same scopes."
 )
 
-# How stale ``last_used_at`` may get: writing it on every request would put a write on the hot path.
+# How stale ``last_used_at`` and ``last_refused_at`` may get: writing them on every request would put a write
+# on the hot path.
 LAST_USED_INTERVAL = timedelta(seconds=60)
 
 
 class KeyUsage(models.Model):
-    """Requests a key made on one day, folded from cache counters when ``last_used_at`` is written."""
+    """Requests made with a key's secret on one day (UTC), and how many were refused (apikeys/usage.py)."""
 
     key = models.ForeignKey(PrivateKey, on_delete=models.CASCADE, related_name="usage")
     day = models.DateField()
     requests = models.PositiveBigIntegerField(default=0)
+    refused = models.PositiveBigIntegerField(default=0, help_text="Of the requests, those the API refused.")
 
     class Meta:
         ordering = ["key", "day"]
         constraints = [models.UniqueConstraint(fields=["key", "day"], name="keyusage_key_day_unique")]
 
     def __str__(self):
-        return f"{self.key_id} {self.day}: {self.requests}"
+        return f"{self.key_id} {self.day}: {self.requests} ({self.refused} refused)"
 
 
 class ScanningPublicKey(models.Model):

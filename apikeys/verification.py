@@ -1,17 +1,14 @@
-"""Verifying a secret on every API request: the hot path, one query.
+"""Finding the key a secret belongs to on every API request: the hot path, one query.
 
-A malformed secret or a bad checksum costs no query; anything else costs exactly one, a parameterised
-SELECT by digest (``digest IN (…)`` under every configured pepper, on the unique index) joined to the
-account, inactive keys left out. The ORM takes longer to build that statement than the database takes to run
-it, so the SQL is written once per database and number of peppers, and its row is turned into instances
-with ``Model.from_db``. Design and measurements: docs/performance.md.
+A malformed secret or a bad checksum costs no query; anything else costs one SELECT by digest (under every
+pepper) joined to the account, in any state: the model decides whether the key works (``is_usable``), so a
+refused secret can still be counted against its own key. Design and measurements: docs/performance.md.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import connections
-from django.utils import timezone
 
 from apikeys import secrets
 from apikeys.models import PrivateKey
@@ -27,6 +24,7 @@ KEY_FIELDS = frozenset(
         "digest",
         "created_at",
         "last_used_at",
+        "last_refused_at",
         "expires_at",
         "allowed_ips",
         "deactivated_at",
@@ -46,12 +44,12 @@ class _Statement:
         key_fields = [f for f in PrivateKey._meta.concrete_fields if f.name in KEY_FIELDS]
         account_fields = list(self.account_model._meta.concrete_fields)
         columns = [f"k.{qn(f.column)}" for f in key_fields] + [f"a.{qn(f.column)}" for f in account_fields]
-        digest, deactivated_at = (PrivateKey._meta.get_field(n).column for n in ("digest", "deactivated_at"))
+        digest = PrivateKey._meta.get_field("digest").column
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {qn(PrivateKey._meta.db_table)} k"  # noqa: S608
             f" INNER JOIN {qn(self.account_model._meta.db_table)} a"
             f" ON a.{qn(self.account_model._meta.pk.column)} = k.{qn(self.account_field.column)}"
-            f" WHERE k.{qn(digest)} IN ({', '.join(['%s'] * candidates)}) AND k.{qn(deactivated_at)} IS NULL"
+            f" WHERE k.{qn(digest)} IN ({', '.join(['%s'] * candidates)})"
         )
         self.converters = []
         for index, field in enumerate(key_fields + account_fields):
@@ -80,11 +78,11 @@ class _Statement:
         return key
 
 
-def verify(secret: str, *, using: str = "default", now=None) -> PrivateKey | None:
-    """Return the working key for ``secret`` with its account loaded, or None.
+def find(secret: str, *, using: str = "default") -> PrivateKey | None:
+    """Return the key ``secret`` belongs to, with its account loaded, whether it works or not; else None.
 
-    An expired key (``expires_at`` at or before ``now``) is refused like an inactive one. A key found under an
-    old pepper is re-digested under the current one (one more query, once per key).
+    Ask ``key.is_usable`` before letting it in (``verify`` does). A working key found under an old pepper is
+    re-digested under the current one (one more query, once per key); a refused one is left as it is.
     """
     if not secrets.is_well_formed(secret):
         return None
@@ -97,8 +95,12 @@ def verify(secret: str, *, using: str = "default", now=None) -> PrivateKey | Non
     if row is None:
         return None
     key = statement.key_from(row, connection)
-    if key.expires_at is not None and key.expires_at <= (now or timezone.now()):
-        return None
-    if key.digest != digests[0]:  # found under an older pepper
+    if key.digest != digests[0] and key.is_usable:  # found under an older pepper
         key.rehash(secret)
     return key
+
+
+def verify(secret: str, *, using: str = "default") -> PrivateKey | None:
+    """Return the working key for ``secret`` with its account loaded, or None."""
+    key = find(secret, using=using)
+    return key if key is not None and key.is_usable else None

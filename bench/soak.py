@@ -398,9 +398,10 @@ def report(state: State, server: AppServer, args) -> list[str]:
     five_outside = sum(map(is_5xx, state.records)) - five_inside
 
     ids = {key.public_id: key.secret for key in state.keys.values()}
+    # Served requests: every request made with a key's secret, less the refused ones.
     stored = dict(
         PrivateKey.objects.filter(public_id__in=list(ids))
-        .annotate(total=Sum("usage__requests"))
+        .annotate(total=Sum("usage__requests") - Sum("usage__refused"))
         .values_list("public_id", "total")
     )
     lost = extra = 0

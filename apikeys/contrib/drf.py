@@ -1,26 +1,16 @@
-"""Django REST framework support: a private key authenticates a request, ``HasScope`` guards a view.
+"""Django REST framework support: ``ApiKeyAuthentication`` checks a private key, ``HasScope`` guards a view.
 
-    REST_FRAMEWORK = {
-        "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys.contrib.drf.ApiKeyAuthentication"],
-        "EXCEPTION_HANDLER": "apikeys.contrib.drf.exception_handler",  # optional: the app's JSON shape
-    }
-
-    class ListViewSet(viewsets.ModelViewSet):
-        permission_classes = [HasScope(read="lists:read", write="lists:write")]
-
-The key is checked exactly as ``api_key_required`` checks it (``apikeys.auth.authenticate``: the failure
-throttle, one query, the IP allowlist), so the answers are the same 401, 403 and 429. This is the only module
-of the app that imports DRF (``pip install keyward[drf]``).
+The key is checked as ``api_key_required`` checks it (``apikeys.auth``), with the same 401, 403 and 429, and
+refusals are counted against the key the same way. Set-up: docs/integrate.md, "Django REST framework". This is
+the only module of the app that imports DRF (``pip install keyward[drf]``).
 """
 
 from __future__ import annotations
 
-import json
-
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
 
-from apikeys.auth import authenticate
+from apikeys import auth
 from apikeys.models import PrivateKey
 
 
@@ -63,9 +53,9 @@ class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
         if not request.META.get("HTTP_AUTHORIZATION", "").strip().lower().startswith("bearer"):
             return None
-        result = authenticate(request._request)
-        if not isinstance(result, PrivateKey):
-            raise _refusal(result)
+        result = auth.authenticate(request._request)
+        if isinstance(result, auth.Refusal):
+            raise _exception(result)
         request._request.api_key, request._request.account = result, result.account
         return KeyUser(result), result
 
@@ -73,15 +63,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         return "Bearer"
 
 
-def _refusal(response) -> exceptions.APIException:
-    """Return the DRF exception for the app's refusal (401, 403 ``ip_not_allowed`` or 429)."""
-    error = json.loads(response.content)["errors"][0]
-    if response.status_code == 429:
-        wait = int(response["Retry-After"])
-        return exceptions.Throttled(wait=wait, detail=error["detail"], code=error["code"])
-    if response.status_code == 403:
-        return exceptions.PermissionDenied(error["detail"], code=error["code"])
-    return exceptions.AuthenticationFailed(error["detail"], code=error["code"])
+def _exception(refusal: auth.Refusal) -> exceptions.APIException:
+    """Return the DRF exception for the app's refusal (401, 403 or 429)."""
+    if refusal.status == 429:
+        wait = int(refusal.headers["Retry-After"])
+        return exceptions.Throttled(wait=wait, detail=refusal.detail, code=refusal.code)
+    if refusal.status == 403:
+        return exceptions.PermissionDenied(refusal.detail, code=refusal.code)
+    return exceptions.AuthenticationFailed(refusal.detail, code=refusal.code)
 
 
 def HasScope(scope: str | None = None, *, read: str | None = None, write: str | None = None):  # noqa: N802
@@ -102,16 +91,27 @@ def HasScope(scope: str | None = None, *, read: str | None = None, write: str | 
             if not isinstance(key, PrivateKey):
                 return False
             needed = scope or (read if request.method in permissions.SAFE_METHODS else write)
+            if needed is not None and key.has_scope(needed):
+                return True
             if needed is None:
                 self.message = f"{request.method} is not open to API keys here."
-                return False
-            if key.has_scope(needed):
-                return True
-            self.message = f"This API key lacks the {needed} scope; create a key with it."
+            else:
+                self.message = auth.SCOPE_DETAIL.format(scope=needed)
+            if _answered(request):
+                auth.refuse(key, PrivateKey.Refused.INSUFFICIENT_SCOPE)
             return False
 
     _HasScope.__name__ = _HasScope.__qualname__ = f"HasScope({scope or f'read={read}, write={write}'})"
     return _HasScope
+
+
+def _answered(request) -> bool:
+    """Whether this check decides the request's answer, and does so for the first time: not DRF's check of
+    another method (OPTIONS metadata, the browsable API's forms), nor a second check of the same one."""
+    if request.method != request._request.method or getattr(request._request, "_apikeys_refused", False):
+        return False
+    request._request._apikeys_refused = True
+    return True
 
 
 def exception_handler(exc, context):

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db.models import F, Sum
 from django.test import Client
 from django.utils import timezone
 
@@ -153,11 +154,36 @@ def test_it_gives_demo_store_a_key_of_each_kind_with_a_month_of_history(db):
     assert not PrivateKey.objects.filter(account__name="Other Shop").exists()
 
 
+def test_it_gives_demo_store_some_refused_requests(db):
+    demo()
+    keys = {key.name: key for key in PrivateKey.objects.filter(account__name="Demo Store", rolled_to=None)}
+    refused = dict(KeyUsage.objects.values_list("key__name").annotate(n=Sum("refused")).order_by())
+    assert refused["Zapier"] > 0 and refused["Reporting dashboard"] > 0 and refused["Storefront"] == 0
+    mobile = KeyUsage.objects.filter(
+        key=keys["Old mobile app"], day__gte=timezone.now().date() - timedelta(days=3)
+    )
+    assert all(row.refused == row.requests > 0 for row in mobile)  # all refused since it was deactivated
+    assert not KeyUsage.objects.filter(refused__gt=F("requests")).exists()
+    assert (keys["Zapier"].last_refused_reason, keys["Old mobile app"].last_refused_reason) == (
+        PrivateKey.Refused.IP_NOT_ALLOWED,
+        PrivateKey.Refused.INACTIVE,
+    )
+
+
 def test_it_seeds_the_keys_only_once(db):
     demo()
-    before = (PrivateKey.objects.count(), KeyEvent.objects.count(), KeyUsage.objects.count())
+    before = (
+        PrivateKey.objects.count(),
+        KeyEvent.objects.count(),
+        list(KeyUsage.objects.order_by("pk").values_list("requests", "refused")),
+    )
     demo()
-    assert (PrivateKey.objects.count(), KeyEvent.objects.count(), KeyUsage.objects.count()) == before
+    after = (
+        PrivateKey.objects.count(),
+        KeyEvent.objects.count(),
+        list(KeyUsage.objects.order_by("pk").values_list("requests", "refused")),
+    )
+    assert after == before
 
 
 def test_it_tells_each_key_s_story_with_times_that_agree(db):

@@ -6,9 +6,9 @@ from tests.api.helpers import NO_LISTS_SCOPES, issue
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Failure counters live in the cache: every test starts unthrottled."""
-    cache.clear()
+def _empty_cache(_empty_cache):
+    """Failure counters live in the cache: every test starts unthrottled (tests/conftest.py's fixture, which
+    also forgets unwritten usage) and leaves nothing behind."""
     yield
     cache.clear()
 

@@ -87,6 +87,7 @@ def test_it_does_not_throttle_a_right_key_from_a_wrong_address(client, fenced, s
 def test_it_costs_one_query(client, fenced, django_assert_num_queries):
     _, secret = fenced
     get(client, secret, "192.0.2.1")  # last use written once
+    get(client, secret, "203.0.113.8")  # and the last refusal
     with django_assert_num_queries(1):
         assert get(client, secret, "192.0.2.2").status_code == 200
     with django_assert_num_queries(1):

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from apikeys import scopes, secrets
 from apikeys.models import PrivateKey
+from apikeys.verification import verify
 
 NEW, OLD, GONE = "pepper-new", "pepper-old", "pepper-gone"
 
@@ -66,7 +67,7 @@ def test_it_counts_active_and_inactive_keys_per_pepper_and_keeps_the_old_one(old
 
 def test_it_says_inactive_keys_never_move_and_must_be_deleted_first(old_keys):
     _, inactive_secret = old_keys["Inactive"]
-    assert PrivateKey.objects.verify(inactive_secret) is None  # refused, so never re-digested
+    assert verify(inactive_secret) is None  # refused, so never re-digested
     output = run()
     assert "1 inactive key: never moved, as the API refuses inactive keys." in output
     assert "Delete it, or reactivate and use it, before dropping this pepper" in output
@@ -75,7 +76,7 @@ def test_it_says_inactive_keys_never_move_and_must_be_deleted_first(old_keys):
 
 def test_it_keeps_the_old_pepper_while_an_inactive_key_rests_on_it(old_keys):
     _, active_secret = old_keys["Active"]
-    assert PrivateKey.objects.verify(active_secret) is not None  # the API's look-up moves the key
+    assert verify(active_secret) is not None  # the API's look-up moves the key
     output = run()
     assert "old          1 keys (0 active, 1 inactive, 0 expired or leaked)  keep it" in line_of(output, OLD)
     assert "moved to the current pepper when next used" not in output
@@ -84,7 +85,7 @@ def test_it_keeps_the_old_pepper_while_an_inactive_key_rests_on_it(old_keys):
 
 def test_it_lets_the_old_pepper_go_once_the_inactive_key_is_deleted(old_keys, owner):
     _, active_secret = old_keys["Active"]
-    PrivateKey.objects.verify(active_secret)
+    verify(active_secret)
     old_keys["Inactive"][0].remove(by=owner)
     output = run("--check")
     assert "old          0 keys (0 active, 0 inactive, 0 expired or leaked)  can be dropped" in line_of(
@@ -98,7 +99,7 @@ def test_it_lets_the_old_pepper_go_once_the_inactive_key_is_reactivated_and_used
         key, secret = old_keys[name]
         if name == "Inactive":
             key.reactivate(by=owner)
-        assert PrivateKey.objects.verify(secret) is not None
+        assert verify(secret) is not None
     output = run("--check")
     assert "current      3 keys (3 active, 0 inactive, 0 expired or leaked)" in line_of(output, NEW)
     assert "can be dropped" in line_of(output, OLD)

@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apikeys import scopes, usage
 from apikeys.models import KeyUsage, PrivateKey
@@ -22,7 +23,7 @@ def stored(key) -> dict:
 
 def waiting(key, day=None) -> int:
     day = day or usage.today()
-    return usage.pending([key.pk], [day]).get((key.pk, day), 0)
+    return usage.pending([key.pk], [day]).get((key.pk, day), (0, 0))[0]
 
 
 def test_it_counts_a_request_with_no_query(key, django_assert_num_queries):
@@ -154,19 +155,25 @@ def test_it_reads_the_last_days_oldest_first_with_gaps_as_zero(key):
     usage.count(key.pk)
     series = usage.per_day([key], 30)[key.pk]
     assert len(series.days) == 30
-    assert series.days[0][0] == today - timedelta(days=29) and series.days[-1] == (today, 1)
-    assert series.days[-3] == (today - timedelta(days=2), 7)
+    assert series.days[0].day == today - timedelta(days=29) and series.days[-1] == (today, 1, 0)
+    assert series.days[-3] == (today - timedelta(days=2), 7, 0)
     assert (series.total, series.peak, series.busiest_day) == (8, 7, today - timedelta(days=2))
 
 
 def test_it_scales_bars_to_the_busiest_day():
     today = usage.today()
-    series = usage.Series([(today - timedelta(days=2), 0), (today - timedelta(days=1), 1), (today, 100)])
+    series = usage.Series(
+        [
+            usage.Day(today - timedelta(days=2), 0),
+            usage.Day(today - timedelta(days=1), 1),
+            usage.Day(today, 100),
+        ]
+    )
     empty, small, tall = series.bars(width=30, height=50, gap=2)
     assert (empty.height, empty.y) == (0, 50)
     assert small.height == 1  # a day with requests always shows
     assert (tall.height, tall.y, tall.x, tall.width) == (50, 0, 21, 8)
-    assert [bar.height for bar in usage.Series([(today, 0)]).bars(30, 50)] == [0]
+    assert [bar.height for bar in usage.Series([usage.Day(today, 0)]).bars(30, 50)] == [0]
 
 
 def test_it_draws_thirty_days_on_the_key_page(owner_client, key):
@@ -223,3 +230,125 @@ def test_it_reads_every_keys_usage_in_one_query(owner_client, account, owner, ke
     with CaptureQueriesContext(connection) as queries:
         owner_client.get(url("list"))
     assert sum("apikeys_keyusage" in q["sql"] for q in queries.captured_queries) == 1
+
+
+# Refused requests ------------------------------------------------------------------------------------------
+
+
+def stored_with_refused(key) -> dict:
+    return {
+        day: (requests, refused)
+        for day, requests, refused in KeyUsage.objects.filter(key=key).values_list(
+            "day", "requests", "refused"
+        )
+    }
+
+
+def test_it_writes_refusals_with_the_requests_in_one_upsert(account, owner, key):
+    other, _ = PrivateKey.objects.issue(account, "Other", scopes.READ_ONLY, owner)
+    KeyUsage.objects.create(key=key, day=usage.today(), requests=10, refused=1)
+    for _ in range(3):
+        usage.count(key.pk)
+    usage.count_refusal(key.pk)
+    usage.count(other.pk)
+    usage.count_refusal(other.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert usage.flush() == 4  # requests written, refused ones among them
+    assert len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]) == 1
+    assert stored_with_refused(key) == {usage.today(): (13, 2)}
+    assert stored_with_refused(other) == {usage.today(): (1, 1)}
+
+
+def test_it_keeps_refusals_for_the_next_flush_when_the_database_refuses(key):
+    usage.count(key.pk)
+    usage.count_refusal(key.pk)
+    with (
+        mock.patch("apikeys.usage._add_rows", side_effect=DatabaseError("gone")),
+        pytest.raises(DatabaseError),
+    ):
+        usage.flush()
+    assert usage.pending([key.pk], [usage.today()]) == {(key.pk, usage.today()): (1, 1)}
+    usage.flush()
+    assert stored_with_refused(key) == {usage.today(): (1, 1)}
+
+
+def test_it_reads_refusals_written_and_waiting(key):
+    today = usage.today()
+    KeyUsage.objects.create(key=key, day=today - timedelta(days=1), requests=9, refused=4)
+    KeyUsage.objects.create(key=key, day=today, requests=5, refused=1)
+    usage.count(key.pk)
+    usage.count_refusal(key.pk)
+    series = usage.per_day([key], 30)[key.pk]
+    assert series.days[-2:] == [(today - timedelta(days=1), 9, 4), (today, 6, 2)]
+    assert (series.total, series.refused, series.peak) == (15, 6, 9)
+
+
+def test_it_stacks_refused_requests_above_the_served_ones():
+    today = usage.today()
+    series = usage.Series([usage.Day(today - timedelta(days=1), 100, 25), usage.Day(today, 50, 50)])
+    mixed, all_refused = series.bars(width=20, height=40, gap=0)
+    assert (mixed.y, mixed.height, mixed.refused_y, mixed.refused_height) == (10, 30, 0, 10)
+    assert (all_refused.height, all_refused.refused_y, all_refused.refused_height) == (0, 20, 20)
+    one_in_many = usage.Series([usage.Day(today, 1000, 1)]).bars(width=10, height=40)[0]
+    assert (one_in_many.refused_height, one_in_many.height) == (1, 39)  # a refusal always shows
+
+
+def test_it_draws_refused_requests_on_the_key_page(owner_client, key):
+    today = usage.today()
+    KeyUsage.objects.create(key=key, day=today - timedelta(days=3), requests=40, refused=5)
+    KeyUsage.objects.create(key=key, day=today, requests=2)
+    response = owner_client.get(url("detail", key))
+    assert_strict_csp(response)
+    html = response.content.decode()
+    chart = html[html.index('<figure class="usage-chart">') : html.index("</details>")]
+    assert chart.count('<rect class="usage-bar"') == 30 and chart.count('<rect class="usage-refused"') == 1
+    day = (today - timedelta(days=3)).strftime("%-d %b")
+    assert "42 requests in all, 5 of them refused; the busiest day was" in chart
+    assert f"<title>{day}: 40 requests, 5 refused</title>" in chart
+    assert (
+        '42 requests in 30 days, <span class="usage-refused-total">5 refused</span>, at most 40 a day'
+        in chart
+    )
+    assert '<th scope="col">Refused</th>' in chart
+    assert '<td data-label="Requests">40</td><td data-label="Refused">5</td>' in chart
+    assert '<td data-label="Requests">2</td><td data-label="Refused">0</td>' in chart
+
+
+def test_it_says_nothing_of_refusals_when_there_were_none(owner_client, key):
+    KeyUsage.objects.create(key=key, day=usage.today(), requests=3)
+    html = owner_client.get(url("detail", key)).content.decode()
+    assert "3 requests in all; the busiest" in html and "3 requests in 30 days, at most 3 a day" in html
+    assert 'class="usage-refused' not in html and "Last refused" not in html
+
+
+def test_it_takes_the_charts_sizes_from_python(owner_client, key, monkeypatch):
+    monkeypatch.setattr(usage, "CHART_WIDTH", 600)
+    monkeypatch.setattr(usage, "SPARK_HEIGHT", 20)
+    assert 'viewBox="0 0 600 80"' in owner_client.get(url("detail", key)).content.decode()
+    html = owner_client.get(url("list")).content.decode()
+    assert 'viewBox="0 0 56 20" width="56" height="20"' in html and 'y1="20" x2="56" y2="20"' in html
+
+
+def test_it_shows_refused_requests_in_the_sparkline(owner_client, key):
+    KeyUsage.objects.create(key=key, day=usage.today(), requests=13, refused=2)
+    html = owner_client.get(url("list")).content.decode()
+    sparkline = html[html.index('<svg class="sparkline-bars"') : html.index("</svg>")]
+    assert 'aria-label="13 requests in the last 7 days, 2 refused"' in sparkline
+    assert sparkline.count('<rect class="usage-refused"') == 1
+
+
+def test_it_says_when_and_why_the_key_was_last_refused(owner_client, key):
+    key.record_refusal(PrivateKey.Refused.IP_NOT_ALLOWED, now=timezone.now() - timedelta(minutes=5))
+    html = owner_client.get(url("detail", key)).content.decode()
+    fact = html[html.index("<dt>Last refused</dt>") :]
+    fact = fact[: fact.index("</dd>")]
+    assert "5\xa0minutes ago</time> (403: from an address outside its IP allowlist)" in fact
+
+
+def test_it_counts_a_refused_request_on_the_key_page_at_once(owner_client, client, issued, owner):
+    key, secret = issued
+    key.deactivate(by=owner)
+    assert call(client, "GET", "/api/key/", secret).status_code == 401
+    response = owner_client.get(url("detail", key))
+    assert (response.context["requests_by_day"].total, response.context["requests_by_day"].refused) == (1, 1)
+    assert "(401: the key was inactive)" in response.content.decode()

@@ -124,6 +124,18 @@ def test_it_takes_a_custom_key_from_creation_to_deactivation(log_in, owner, acco
     assert body["errors"][0]["detail"] == "Invalid or inactive API key."
     assert call_api(live_server, clone_secret)[0] == 200
 
+    # The refused request counts against the deactivated key, on its page.
+    page.goto(live_server.url + original_url)
+    expect(page.locator(".usage-caption")).to_contain_text("2 requests in 30 days, 1 refused")
+    expect(page.locator("rect.usage-refused")).to_have_count(1)
+    last_refused = page.locator("dt:has-text('Last refused') + dd")
+    expect(last_refused).to_contain_text("just now (401: the key was inactive)")
+    page.get_by_text("Requests per day as a table").click()
+    today = page.locator(".usage-table tbody tr").first
+    expect(today.locator('td[data-label="Requests"]')).to_have_text("2")
+    expect(today.locator('td[data-label="Refused"]')).to_have_text("1")
+    screenshot("api-keys-detail-refused")
+
 
 NO_CLIPBOARD = "delete Navigator.prototype.clipboard"
 REFUSING_CLIPBOARD = """Object.defineProperty(Navigator.prototype, "clipboard", {

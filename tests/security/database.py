@@ -6,8 +6,15 @@ from django.apps import apps
 
 OUR_APPS = ("accounts", "apikeys", "lists")
 # Columns that a request may touch without changing anything anyone asked for: the log-in itself, and
-# the bookkeeping of a key's use (a refused API call may still have authenticated).
-BOOKKEEPING = {"last_login", "last_used_at", "last_used_ip", "last_used_user_agent"}
+# the bookkeeping of a key's use (a refused API call may still have authenticated) and of its refusals.
+BOOKKEEPING = {
+    "last_login",
+    "last_used_at",
+    "last_used_ip",
+    "last_used_user_agent",
+    "last_refused_at",
+    "last_refused_reason",
+}
 BOOKKEEPING_MODELS = {"apikeys.KeyUsage"}  # requests per key and day
 
 

@@ -75,11 +75,11 @@ def test_it_hides_the_api_key_of_a_request_that_fails(rf, account, owner, monkey
     _, secret = PrivateKey.objects.issue(account, "Zapier", ["lists:read"], by=owner)
     request = rf.get("/api/key/", HTTP_AUTHORIZATION=f"Bearer {secret}")
     with monkeypatch.context() as patch, pytest.raises(DatabaseError) as failure:
-        patch.setattr(connections["default"], "cursor", broken)  # fails inside PrivateKey.objects.verify
+        patch.setattr(connections["default"], "cursor", broken)  # fails inside apikeys.verification.find
         authenticate(request)
 
     frames = frame_variables(request, failure.value)
-    assert {"authenticate", "verify"} <= set(frames)
+    assert {"authenticate", "find"} <= set(frames)
     assert secret not in report(request, failure.value)
 
 
