@@ -542,15 +542,15 @@ class PrivateKey(models.Model):
         return True
 
     def announce_expiry(self, *, now=None) -> bool:
-        """Email that the key expires soon, once per key; return False if it was already announced.
+        """Email that the key expires soon, once per key; return False if it was announced or is not due.
 
-        ``expiry_notified_at`` is claimed with a conditional UPDATE, so two runs at once announce it once.
+        Due: still working and stopping within ``EXPIRY_WARNING``. ``expiry_notified_at`` is claimed with a
+        conditional UPDATE, so two runs at once announce it once.
         """
         now = now or timezone.now()
         with transaction.atomic():
-            claimed = PrivateKey.objects.filter(pk=self.pk, expiry_notified_at__isnull=True).update(
-                expiry_notified_at=now
-            )
+            due = PrivateKey.objects.expiring(EXPIRY_WARNING, now=now)
+            claimed = due.filter(pk=self.pk, expiry_notified_at__isnull=True).update(expiry_notified_at=now)
             if claimed:
                 self.expiry_notified_at = now
                 notifications.key_changed(self, "expiring")

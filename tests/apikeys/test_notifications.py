@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -122,7 +122,8 @@ def test_it_describes_a_roll_with_the_new_key_and_the_end_of_the_grace(
     key, owner, team, settings, django_capture_on_commit_callbacks
 ):
     settings.SITE_URL = "https://keys.example.com"
-    PrivateKey.objects.filter(pk=key.pk).update(expires_at=timezone.now().replace(year=2099, month=1, day=2))
+    ends = datetime(2099, 1, 2, 3, 4, tzinfo=UTC)
+    PrivateKey.objects.filter(pk=key.pk).update(expires_at=ends)
     key.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         new_key, secret = key.roll(by=owner, grace=timedelta(days=365 * 100))
@@ -130,7 +131,7 @@ def test_it_describes_a_roll_with_the_new_key_and_the_end_of_the_grace(
     message = mail.outbox[0]
     assert message.subject == f"API key “Zapier” (pk_…{key.hint}) was rolled in Acme"
     assert f"New key: pk_…{new_key.hint}" in message.body
-    assert f"The old key stops working at 2 Jan 2099, {key.expires_at:%H:%M} UTC." in message.body
+    assert "The old key stops working at 2 Jan 2099, 03:04 UTC." in message.body
     assert message.body.count(f"https://keys.example.com{key.get_absolute_url()}") == 1
     assert secret not in sent_text()
 
@@ -147,6 +148,17 @@ VERB_EMAILS = {
     "leaked": ("was found in public", lambda key, owner: key.mark_leaked("https://github.com/x")),
     "expiring": ("expires on", lambda key, owner: key.announce_expiry()),
 }
+
+
+@pytest.mark.parametrize("expires_in", [None, timedelta(days=30), timedelta(seconds=-1)])
+def test_it_announces_no_expiry_that_is_not_due(key, team, expires_in, django_capture_on_commit_callbacks):
+    expires_at = timezone.now() + expires_in if expires_in else None
+    PrivateKey.objects.filter(pk=key.pk).update(expires_at=expires_at)
+    key.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert key.announce_expiry() is False
+    key.refresh_from_db()
+    assert mail.outbox == [] and key.expiry_notified_at is None
 
 
 @pytest.mark.parametrize("action", VERB_EMAILS)
