@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.roles import Role
+from apikeys.forms import lifetime_label
 from apikeys.validators import refuse_control_characters
 
 
@@ -332,7 +333,7 @@ def _lock_memberships(*memberships: Membership) -> dict[int, Membership]:
 
 
 INVITATION_LIFETIME = timedelta(days=7)
-INVITATION_LIFETIME_LABEL = f"{INVITATION_LIFETIME.days} days"  # as pages and emails say it
+INVITATION_LIFETIME_LABEL = lifetime_label(INVITATION_LIFETIME)  # as pages and emails say it
 
 
 def invitation_token_digest(token: str) -> str:
@@ -447,7 +448,7 @@ class Invitation(models.Model):
         return self.status == self.Status.PENDING
 
     def resend(self, *, by: Membership, ip=None) -> str:
-        """Replace the token (the old link stops working) and restart the 7 days; return the new token."""
+        """Replace the token (the old link stops working) and restart the lifetime; return the new token."""
         token = secrets.token_urlsafe(32)
         with transaction.atomic():
             actor, locked = _lock_actor(by), self._locked()
