@@ -104,11 +104,20 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Keyward <noreply@keyward.localhost>")
+
+
 # Where this site is reached, for the links in emails about keys (queued by the keys' verbs, outside any
-# request). In production the first name in ALLOWED_HOSTS over HTTPS, unless it is a pattern; without
-# either, `check --deploy` warns (apikeys.W002).
-_first_host = next(iter(ALLOWED_HOSTS), "")
-_site_default = "" if _first_host[:1] in ("", ".", "*") else f"https://{_first_host}"
+# request). In production the first public name in ALLOWED_HOSTS over HTTPS (not a pattern, localhost or
+# an address); without one, `check --deploy` warns (apikeys.W002).
+def _public_name(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host[:1] not in ("", ".", "*") and host != "localhost"
+    return False
+
+
+_site_default = next((f"https://{host}" for host in ALLOWED_HOSTS if _public_name(host)), "")
 SITE_URL = env.str(
     "SITE_URL", default=f"http://127.0.0.1:{env.str('PORT', default='8000')}" if DEBUG else _site_default
 )

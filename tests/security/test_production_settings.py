@@ -133,9 +133,13 @@ def test_it_keeps_a_sqlite_file_in_write_ahead_log_mode(tmp_path):
 
 @pytest.mark.parametrize(
     ("allowed_hosts", "site_url"),
-    [("keys.example.com,other.example.com", "https://keys.example.com"), (".example.com", "")],
+    [
+        ("keys.example.com,other.example.com", "https://keys.example.com"),
+        ("localhost,10.0.0.5,[::1],keys.example.com", "https://keys.example.com"),
+        (".example.com,localhost,127.0.0.1", ""),
+    ],
 )
-def test_it_links_emails_to_the_first_allowed_host_unless_site_url_says(allowed_hosts, site_url):
+def test_it_links_emails_to_the_first_public_allowed_host_unless_site_url_says(allowed_hosts, site_url):
     env = {name: v for name, v in PRODUCTION_ENV.items() if name != "SITE_URL"}
     env["ALLOWED_HOSTS"] = allowed_hosts
     said = manage(
