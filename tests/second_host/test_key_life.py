@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from apikeys.models import PrivateKey
 from tests.second_host.helpers import call, create_key, error, reveal
 from tests.second_host.orgs.models import Project
 
@@ -126,3 +129,15 @@ def test_it_checks_a_key_in_one_query(lead_client, api, django_assert_num_querie
     with django_assert_num_queries(1):
         response = call(api, "/api/organization/", secret)
     assert response.json() == {"name": "Orbit Labs", "site_id": organization.site_id}
+
+
+def test_it_keeps_the_expiring_banner_off_the_reveal_page(lead_client, organization, lead):
+    PrivateKey.objects.issue(
+        organization, "Nightly", ["projects:read"], lead, expires_at=timezone.now() + timedelta(days=2)
+    )
+    assert "1 API key stops working within" in lead_client.get(reverse("apikeys:list")).content.decode()
+    response = lead_client.post(
+        reverse("apikeys:create"), {"name": "CI", "access": "read_only", "expires": "never"}
+    )
+    html = lead_client.get(response["Location"]).content.decode()
+    assert "Copy your new private key" in html and "stops working within" not in html
