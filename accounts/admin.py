@@ -119,7 +119,7 @@ class PrivateKeyInline(ReadOnlyInline):
 
     @admin.display(description="Status")
     def status(self, key):
-        return key.status_label  # an expired or rolled key is no longer "Active", even if not deactivated
+        return key.status_label  # PrivateKey.Status: expired, rolled, in a grace period, inactive…
 
     @admin.display(description="Access")
     def access_summary(self, key):
