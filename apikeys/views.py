@@ -11,6 +11,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -55,25 +56,38 @@ def _get_key(request, public_id) -> PrivateKey:
 
 
 def _follows_links(view):
-    """On GET, let a link to a key of another of the user's accounts (an email's, a bookmark) switch to that
-    account, if the adapter says the user may manage its keys there, and open again; otherwise the view
-    answers as it would (404, or 403 for a role that cannot manage keys).
+    """On GET, when the view answers 404 or 403, let a link to a key of another of the user's accounts (an
+    email's, a bookmark) switch to that account, if the adapter says the user may manage its keys there,
+    and open again; otherwise the view's answer stands.
 
-    Put it above ``manage_keys``: the user's role in the account the session happens to have chosen must
-    not answer before the link is followed.
+    Put it above ``manage_keys``: the user's role in the account the session happens to have chosen may be
+    what refused. A page of the current account's key costs nothing more.
     """
 
     @wraps(view)
     def wrapper(request, public_id, *args, **kwargs):
-        if request.method in ("GET", "HEAD") and request.user.is_authenticated:
-            adapter = get_adapter()
-            elsewhere = PrivateKey.objects.exclude(account=adapter.current_account(request))
-            key = elsewhere.filter(public_id=public_id).select_related("account").first()
-            if key is not None and adapter.account_for_object(request, key.account):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, public_id, *args, **kwargs)
+        try:
+            response = view(request, public_id, *args, **kwargs)
+        except (Http404, PermissionDenied):
+            if _switched_to_key_account(request, public_id):
                 return redirect(request.get_full_path())
-        return view(request, public_id, *args, **kwargs)
+            raise
+        if response.status_code in (403, 404) and _switched_to_key_account(request, public_id):
+            return redirect(request.get_full_path())
+        return response
 
     return wrapper
+
+
+def _switched_to_key_account(request, public_id) -> bool:
+    if not request.user.is_authenticated:
+        return False
+    adapter = get_adapter()
+    elsewhere = PrivateKey.objects.exclude(account=adapter.current_account(request))
+    key = elsewhere.filter(public_id=public_id).select_related("account").first()
+    return key is not None and adapter.account_for_object(request, key.account)
 
 
 def _gone_is_404(view):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.decorators import SESSION_ACCOUNT_KEY
 from accounts.roles import Role
@@ -118,3 +120,10 @@ def test_it_remembers_the_account_chosen_for_the_next_log_in(both, owner, second
 
 def test_it_leaves_links_404_with_the_default_adapter(rf, other_account):
     assert KeysAdapter().account_for_object(rf.get("/"), other_account) is False
+
+
+def test_it_looks_for_no_other_account_when_the_key_is_in_the_current_one(both, key):
+    with CaptureQueriesContext(connection) as queries:
+        assert both.get(url("detail", key)).status_code == 200
+    key_lookups = [q["sql"] for q in queries if "WHERE" in q["sql"] and '"public_id" = ' in q["sql"]]
+    assert len(key_lookups) == 1  # the view's own, within the current account
