@@ -50,9 +50,9 @@ class KeysAdapter:
     def account_for_object(self, request: HttpRequest, account) -> bool:
         """Make ``account`` current for the user if they may manage its keys there; return whether it is.
 
-        Called on GET when a link names a key of an account other than the current one (an email's link,
-        a bookmark), before the user's role in the current account is asked: True redirects to the same
-        URL, now in that account; False lets the view answer as usual (404, or 403 for a role without keys).
+        Called on GET when a key's page answers 404 or 403 and its link names a key of another account (an
+        email's link, a bookmark), whatever the user's role in the current one: True redirects to the same
+        URL, now in that account; False lets the view's answer stand (404, or 403 for a role without keys).
         A host that switches should tell the user (a message). Default: False, so such links stay 404.
         """
         return False
